@@ -1,0 +1,89 @@
+using CostPilot.Infrastructure.Health;
+using CostPilot.Infrastructure.Identity;
+using CostPilot.Infrastructure.Logging;
+using CostPilot.Infrastructure.Persistence;
+using CostPilot.Infrastructure.Security;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace CostPilot.Infrastructure;
+
+public static class DependencyInjection
+{
+    public static IHostApplicationBuilder AddInfrastructure(this IHostApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var services = builder.Services;
+        var connectionString = DatabaseSettings.ResolveConnectionString(config);
+        var dataDirectory = Path.GetFullPath(config["CostPilot:DataDirectory"] is { Length: > 0 } dir
+            ? dir
+            : Path.Combine(builder.Environment.ContentRootPath, ".data"));
+
+        builder.AddCostPilotLogging(connectionString);
+        services.AddSingleton(TimeProvider.System);
+
+        // One data source for EF, health checks and notifications.
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "costpilot" }.Build());
+        services.AddDbContextFactory<CostPilotDbContext>((sp, options) =>
+            options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsHistoryTable("ef_migrations_history"))
+                .UseSnakeCaseNamingConvention());
+
+        services.AddDataProtection()
+            .SetApplicationName("CostPilot")
+            .PersistKeysToDbContext<CostPilotDbContext>();
+
+        services.AddIdentityCore<AppUser>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.SignIn.RequireConfirmedAccount = false;
+                options.Password.RequiredLength = 10;
+                options.Password.RequiredUniqueChars = 4;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<CostPilotDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        services.AddScoped<IPasswordHasher<AppUser>, BCryptPasswordHasher>();
+
+        services.AddSingleton(EncryptionKeyRing.FromConfiguration(config, builder.Environment, dataDirectory));
+        services.AddSingleton<SecretProtector>();
+
+        services.AddHangfire(hangfire => hangfire
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                PrepareSchemaIfNecessary = true,
+            }));
+        services.AddHangfireServer(options =>
+        {
+            options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+            options.WorkerCount = Math.Clamp(config.GetValue("CostPilot:Jobs:Workers", Environment.ProcessorCount * 2), 1, 50);
+        });
+
+        services.Configure<HealthOptions>(o => o.StoragePath = dataDirectory);
+        services.AddSingleton<HealthService>();
+        services.AddTransient<HealthMonitorJob>();
+        services.AddTransient<LogRetentionJob>();
+        services.AddScoped<SystemOverviewService>();
+        services.AddScoped<SystemLogService>();
+        services.AddScoped<UserAdminService>();
+        return builder;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using CostPilot.Domain.Health;
+using Hangfire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace CostPilot.Infrastructure.Health;
+
+public sealed class HealthOptions
+{
+    /// <summary>A job server whose last heartbeat is older than this counts as gone.</summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Folder whose disk is watched (the data folder).</summary>
+    public string? StoragePath { get; set; }
+}
+
+/// <summary>Checks the database, the job servers' heartbeats and the disk. Never throws: a failure is a result.</summary>
+public sealed partial class HealthService(
+    NpgsqlDataSource dataSource,
+    JobStorage jobStorage,
+    TimeProvider clock,
+    IOptions<HealthOptions> options,
+    ILogger<HealthService> logger)
+{
+    public const string Database = "database";
+    public const string Jobs = "jobs";
+    public const string Storage = "storage";
+
+    public async Task<HealthReport> CheckAsync(CancellationToken ct = default)
+    {
+        var components = await Task.WhenAll(
+            TimedAsync(Database, CheckDatabaseAsync, ct),
+            TimedAsync(Jobs, CheckJobServersAsync, ct),
+            TimedAsync(Storage, _ => Task.FromResult(CheckStorage()), ct));
+        return new HealthReport(clock.GetUtcNow(), components);
+    }
+
+    private async Task<ComponentHealth> TimedAsync(
+        string name, Func<CancellationToken, Task<(HealthStatus, string)>> check, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.Value.CheckTimeout);
+        try
+        {
+            var (status, detail) = await check(timeout.Token).WaitAsync(timeout.Token);
+            return new ComponentHealth(name, status, detail, watch.Elapsed);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new ComponentHealth(name, HealthStatus.Unhealthy, $"No answer within {options.Value.CheckTimeout.TotalSeconds:0} s.", watch.Elapsed);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCheckFailed(logger, e, name);
+            return new ComponentHealth(name, HealthStatus.Unhealthy, Describe(name, e), watch.Elapsed);
+        }
+    }
+
+    private async Task<(HealthStatus, string)> CheckDatabaseAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("SELECT 1");
+        await command.ExecuteScalarAsync(ct);
+        return (HealthStatus.Healthy, "Reachable.");
+    }
+
+    private Task<(HealthStatus, string)> CheckJobServersAsync(CancellationToken ct)
+    {
+        var servers = jobStorage.GetMonitoringApi().Servers();
+        var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.HeartbeatTimeout;
+        var alive = servers.Count(s => s.Heartbeat is { } beat && beat >= cutoff);
+        (HealthStatus, string) result = alive switch
+        {
+            0 when servers.Count == 0 => (HealthStatus.Unhealthy, "No job server is registered."),
+            0 => (HealthStatus.Unhealthy, $"No job server has sent a heartbeat in the last {options.Value.HeartbeatTimeout.TotalMinutes:0} minutes."),
+            _ when alive < servers.Count => (HealthStatus.Degraded, $"{alive} of {servers.Count} job servers are alive."),
+            _ => (HealthStatus.Healthy, alive == 1 ? "1 job server is alive." : $"{alive} job servers are alive."),
+        };
+        return Task.FromResult(result);
+    }
+
+    private (HealthStatus, string) CheckStorage()
+    {
+        var path = options.Value.StoragePath is { Length: > 0 } p && Directory.Exists(p) ? p : AppContext.BaseDirectory;
+        var drive = new DriveInfo(Path.GetPathRoot(Path.GetFullPath(path))!);
+        var free = drive.AvailableFreeSpace;
+        var fraction = drive.TotalSize > 0 ? (double)free / drive.TotalSize : 0;
+        var detail = $"{free / (1024.0 * 1024 * 1024):0.0} GiB free ({fraction:P0}).";
+        return free < 256L * 1024 * 1024 ? (HealthStatus.Unhealthy, detail)
+            : free < 2L * 1024 * 1024 * 1024 || fraction < 0.05 ? (HealthStatus.Degraded, detail)
+            : (HealthStatus.Healthy, detail);
+    }
+
+    // Details are public (GET /api/health needs no sign-in): name the failure, never the connection string.
+    private static string Describe(string component, Exception e) => e switch
+    {
+        PostgresException pg => $"The database refused the check ({pg.SqlState}).",
+        NpgsqlException or System.Net.Sockets.SocketException => component == Database
+            ? "Cannot connect to the database."
+            : "Cannot read job server heartbeats: the database is unreachable.",
+        _ => $"The check failed ({e.GetType().Name}).",
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health check of {Component} failed")]
+    private static partial void LogCheckFailed(ILogger logger, Exception exception, string component);
+}

@@ -1,0 +1,13 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace CostPilot.Infrastructure.Identity;
+
+/// <summary>A person who signs in to CostPilot. Stored in <c>users</c>.</summary>
+public sealed class AppUser : IdentityUser
+{
+    public const int MaxDisplayNameLength = 100;
+
+    public string? DisplayName { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? LastSignInAt { get; set; }
+}

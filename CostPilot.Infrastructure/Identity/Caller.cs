@@ -1,0 +1,44 @@
+using System.Security.Claims;
+using CostPilot.Domain.Users;
+
+namespace CostPilot.Infrastructure.Identity;
+
+/// <summary>
+/// Who is asking. Every service method takes one and checks it, so a client can never reach
+/// another client's data or an admin operation, whatever URL or circuit message they send.
+/// </summary>
+public sealed record Caller(string UserId, IReadOnlySet<string> Roles)
+{
+    public bool IsSuperAdmin => Roles.Contains(Domain.Users.Roles.SuperAdmin);
+    public bool IsAdmin => IsSuperAdmin || Roles.Contains(Domain.Users.Roles.Admin);
+
+    public static Caller FromPrincipal(ClaimsPrincipal principal)
+    {
+        var id = principal.FindFirstValue(ClaimTypes.NameIdentifier);
+        if (principal.Identity?.IsAuthenticated != true || string.IsNullOrEmpty(id))
+        {
+            throw new ForbiddenException("You need to sign in.");
+        }
+        var roles = principal.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        return new Caller(id, roles);
+    }
+
+    public void RequireAdmin()
+    {
+        if (!IsAdmin)
+        {
+            throw new ForbiddenException("Only administrators can do this.");
+        }
+    }
+
+    public void RequireSuperAdmin()
+    {
+        if (!IsSuperAdmin)
+        {
+            throw new ForbiddenException("Only super administrators can do this.");
+        }
+    }
+}
+
+/// <summary>The caller may not do what it asked. The message is safe to show to them.</summary>
+public sealed class ForbiddenException(string message) : Exception(message);

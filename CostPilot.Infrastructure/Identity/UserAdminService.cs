@@ -1,0 +1,111 @@
+using CostPilot.Domain.Users;
+using CostPilot.Infrastructure.Persistence;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace CostPilot.Infrastructure.Identity;
+
+public sealed record UserRow(
+    string Id,
+    string Email,
+    string? DisplayName,
+    IReadOnlyList<string> Roles,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? LastSignInAt,
+    DateTimeOffset? LockedOutUntil,
+    int AccountCount);
+
+public sealed record UserPage(IReadOnlyList<UserRow> Rows, int Total);
+
+/// <summary>What admins do with users: list them, promote or demote admins, lift a lockout.</summary>
+public sealed partial class UserAdminService(
+    IDbContextFactory<CostPilotDbContext> dbFactory,
+    UserManager<AppUser> users,
+    TimeProvider clock,
+    ILogger<UserAdminService> logger)
+{
+    public async Task<UserPage> ListAsync(Caller caller, string? search, int skip, int take, CancellationToken ct = default)
+    {
+        caller.RequireAdmin();
+        take = Math.Clamp(take, 1, 200);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = db.Users.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var pattern = $"%{EscapeLike(search.Trim())}%";
+            query = query.Where(u => EF.Functions.ILike(u.Email!, pattern, "\\") || EF.Functions.ILike(u.DisplayName ?? "", pattern, "\\"));
+        }
+        var total = await query.CountAsync(ct);
+        var rows = await query
+            .OrderBy(u => u.Email)
+            .Skip(Math.Max(0, skip)).Take(take)
+            .Select(u => new
+            {
+                u.Id,
+                u.Email,
+                u.DisplayName,
+                u.CreatedAt,
+                u.LastSignInAt,
+                u.LockoutEnd,
+                Roles = db.UserRoles.Where(ur => ur.UserId == u.Id)
+                    .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!).ToList(),
+                AccountCount = db.Accounts.Count(a => a.OwnerId == u.Id),
+            })
+            .ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        return new UserPage(
+            [.. rows.Select(u => new UserRow(u.Id, u.Email ?? "", u.DisplayName, u.Roles.Order().ToList(), u.CreatedAt, u.LastSignInAt,
+                u.LockoutEnd > now ? u.LockoutEnd : null, u.AccountCount))],
+            total);
+    }
+
+    /// <summary>Only a super admin may promote or demote admins; nobody can make a super admin here.</summary>
+    public async Task SetAdminAsync(Caller caller, string userId, bool admin, CancellationToken ct = default)
+    {
+        caller.RequireSuperAdmin();
+        if (userId == caller.UserId)
+        {
+            throw new ForbiddenException("You cannot change your own role.");
+        }
+        var user = await users.FindByIdAsync(userId) ?? throw new KeyNotFoundException("That user no longer exists.");
+        if (await users.IsInRoleAsync(user, Roles.SuperAdmin))
+        {
+            throw new ForbiddenException("A super admin's role cannot be changed here.");
+        }
+        var isAdmin = await users.IsInRoleAsync(user, Roles.Admin);
+        if (isAdmin == admin)
+        {
+            return;
+        }
+        var result = admin ? await users.AddToRoleAsync(user, Roles.Admin) : await users.RemoveFromRoleAsync(user, Roles.Admin);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+        // A new security stamp makes the user's open sessions pick up the new role.
+        await users.UpdateSecurityStampAsync(user);
+        LogRoleChanged(logger, caller.UserId, userId, admin ? "promoted to admin" : "demoted from admin");
+    }
+
+    public async Task UnlockAsync(Caller caller, string userId, CancellationToken ct = default)
+    {
+        caller.RequireAdmin();
+        var user = await users.FindByIdAsync(userId) ?? throw new KeyNotFoundException("That user no longer exists.");
+        if (!caller.IsSuperAdmin && await users.IsInRoleAsync(user, Roles.SuperAdmin))
+        {
+            throw new ForbiddenException("Only a super admin can unlock a super admin.");
+        }
+        await users.SetLockoutEndDateAsync(user, null);
+        await users.ResetAccessFailedCountAsync(user);
+        LogRoleChanged(logger, caller.UserId, userId, "unlocked");
+    }
+
+    internal static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal)
+            .Replace("%", "\\%", StringComparison.Ordinal)
+            .Replace("_", "\\_", StringComparison.Ordinal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {ActorId} changed user {TargetUserId}: {Change}")]
+    private static partial void LogRoleChanged(ILogger logger, string actorId, string targetUserId, string change);
+}

@@ -1,0 +1,18 @@
+using CostPilot.Infrastructure.Health;
+using CostPilot.Infrastructure.Logging;
+using Hangfire;
+
+namespace CostPilot.Infrastructure.Jobs;
+
+/// <summary>The one place every recurring job is registered.</summary>
+public static class RecurringJobs
+{
+    public const string HealthMonitor = "health-monitor";
+    public const string LogRetention = "log-retention";
+
+    public static void Register(IRecurringJobManager jobs)
+    {
+        jobs.AddOrUpdate<HealthMonitorJob>(HealthMonitor, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+        jobs.AddOrUpdate<LogRetentionJob>(LogRetention, j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
+    }
+}

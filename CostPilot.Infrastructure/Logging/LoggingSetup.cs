@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Serilog.Configuration;
+using Serilog.Events;
+
+namespace CostPilot.Infrastructure.Logging;
+
+public static class LoggingSetup
+{
+    /// <summary>Console plus <c>system_logs</c>, with user and correlation ids, secrets scrubbed before any sink sees them.</summary>
+    public static void AddCostPilotLogging(this IHostApplicationBuilder builder, string connectionString)
+    {
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSerilog((sp, lc) => lc
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            // EF logs an expected failed probe of the migrations table on a fresh database as an error;
+            // a real query failure still surfaces as an exception where it happens.
+            .MinimumLevel.Override("Microsoft.EntityFrameworkCore.Database.Command", LogEventLevel.Fatal)
+            .ReadFrom.Configuration(builder.Configuration)
+            .Enrich.FromLogContext()
+            .Enrich.With(new RequestContextEnricher(sp.GetRequiredService<IHttpContextAccessor>()))
+            .Enrich.With<SecretScrubber>()
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .WriteTo.Sink(new PostgresLogSink(connectionString), new BatchingOptions
+            {
+                BatchSizeLimit = 500,
+                BufferingTimeLimit = TimeSpan.FromSeconds(1),
+                QueueLimit = 20_000,
+                RetryTimeLimit = TimeSpan.FromMinutes(2),
+            }));
+    }
+}

@@ -1,0 +1,31 @@
+using CostPilot.Domain.Accounts;
+using CostPilot.Domain.Inventory;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CostPilot.Infrastructure.Persistence.Configurations;
+
+internal sealed class InstanceConfiguration : IEntityTypeConfiguration<Instance>
+{
+    public void Configure(EntityTypeBuilder<Instance> b)
+    {
+        b.ToTable("instances");
+        b.HasKey(i => i.Id);
+        b.Property(i => i.Id).UseIdentityAlwaysColumn();
+        b.HasOne<Account>().WithMany().HasForeignKey(i => i.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(i => new { i.AccountId, i.Region, i.InstanceId }).IsUnique();
+        // The dashboard lists live instances of one account, filtered by region, state or type.
+        b.HasIndex(i => new { i.AccountId, i.GoneAt, i.Region, i.State });
+        b.HasIndex(i => new { i.AccountId, i.InstanceType });
+        b.Property(i => i.Region).HasMaxLength(32).IsRequired();
+        b.Property(i => i.InstanceId).HasMaxLength(32).IsRequired();
+        b.Property(i => i.InstanceType).HasMaxLength(32).IsRequired();
+        b.Property(i => i.State).HasMaxLength(32).IsRequired();
+        b.Property(i => i.AvailabilityZone).HasMaxLength(64);
+        b.Property(i => i.Platform).HasMaxLength(64).IsRequired();
+        b.Property(i => i.Architecture).HasMaxLength(16).IsRequired();
+        b.Property(i => i.Lifecycle).HasMaxLength(16).IsRequired();
+        b.Property(i => i.Name).HasMaxLength(256);
+        b.Property(i => i.Tags).HasColumnType("jsonb");
+    }
+}

@@ -1,0 +1,41 @@
+using CostPilot.Domain.Accounts;
+using CostPilot.Domain.Inventory;
+using CostPilot.Domain.Optimization;
+using CostPilot.Infrastructure.Health;
+using CostPilot.Infrastructure.Identity;
+using CostPilot.Infrastructure.Logging;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace CostPilot.Infrastructure.Persistence;
+
+public sealed class CostPilotDbContext(DbContextOptions<CostPilotDbContext> options)
+    : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
+{
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<Instance> Instances => Set<Instance>();
+    public DbSet<ExperimentLog> ExperimentLogs => Set<ExperimentLog>();
+    public DbSet<DowntimeLog> DowntimeLogs => Set<DowntimeLog>();
+    public DbSet<SystemLog> SystemLogs => Set<SystemLog>();
+    public DbSet<HealthCheckRecord> HealthChecks => Set<HealthCheckRecord>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        // The product documents these names; Identity's defaults (AspNetUsers, ...) are not them.
+        builder.Entity<AppUser>().ToTable("users");
+        builder.Entity<IdentityRole>().ToTable("roles");
+        builder.Entity<IdentityUserRole<string>>().ToTable("user_roles");
+        builder.Entity<IdentityUserClaim<string>>().ToTable("user_claims");
+        builder.Entity<IdentityUserLogin<string>>().ToTable("user_logins");
+        builder.Entity<IdentityUserToken<string>>().ToTable("user_tokens");
+        builder.Entity<IdentityRoleClaim<string>>().ToTable("role_claims");
+        builder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+
+        builder.ApplyConfigurationsFromAssembly(typeof(CostPilotDbContext).Assembly);
+    }
+}

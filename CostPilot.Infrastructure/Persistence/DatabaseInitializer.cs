@@ -1,0 +1,80 @@
+using CostPilot.Domain.Users;
+using CostPilot.Infrastructure.Identity;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CostPilot.Infrastructure.Persistence;
+
+/// <summary>Applies migrations, then seeds the roles and the first super admin. Safe to run on every start.</summary>
+public static partial class DatabaseInitializer
+{
+    public static async Task InitializeDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseInitializer).FullName!);
+
+        await using (var db = await sp.GetRequiredService<IDbContextFactory<CostPilotDbContext>>().CreateDbContextAsync(ct))
+        {
+            // Migrate creates the history table first, so a fresh database logs no failed query.
+            await db.Database.MigrateAsync(ct);
+            var applied = (await db.Database.GetAppliedMigrationsAsync(ct)).Count();
+            LogMigrated(logger, applied);
+        }
+
+        var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in Roles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                Check(await roles.CreateAsync(new IdentityRole(role)), $"create role {role}");
+            }
+        }
+
+        var config = sp.GetRequiredService<IConfiguration>();
+        await SeedSuperAdminAsync(sp.GetRequiredService<UserManager<AppUser>>(), config, logger, sp.GetRequiredService<TimeProvider>());
+    }
+
+    private static async Task SeedSuperAdminAsync(UserManager<AppUser> users, IConfiguration config, ILogger logger, TimeProvider clock)
+    {
+        if ((await users.GetUsersInRoleAsync(Roles.SuperAdmin)).Count > 0)
+        {
+            return;
+        }
+        var email = config["COSTPILOT_ADMIN_EMAIL"];
+        var password = config["COSTPILOT_ADMIN_PASSWORD"];
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password))
+        {
+            LogNoAdmin(logger);
+            return;
+        }
+        var user = await users.FindByEmailAsync(email);
+        if (user is null)
+        {
+            user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Administrator", CreatedAt = clock.GetUtcNow() };
+            Check(await users.CreateAsync(user, password), "create the first super admin (check COSTPILOT_ADMIN_PASSWORD against the password policy)");
+        }
+        Check(await users.AddToRoleAsync(user, Roles.SuperAdmin), "make the first super admin");
+        LogSeededAdmin(logger, email);
+    }
+
+    private static void Check(IdentityResult result, string what)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Could not {what}: {string.Join(" ", result.Errors.Select(e => e.Description))}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is up to date ({Count} migrations applied)")]
+    private static partial void LogMigrated(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No super admin exists and COSTPILOT_ADMIN_EMAIL / COSTPILOT_ADMIN_PASSWORD are not set: nobody can reach the admin pages yet")]
+    private static partial void LogNoAdmin(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created the first super admin {AdminEmail}")]
+    private static partial void LogSeededAdmin(ILogger logger, string adminEmail);
+}

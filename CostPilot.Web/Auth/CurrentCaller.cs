@@ -1,0 +1,14 @@
+using CostPilot.Infrastructure.Identity;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace CostPilot.Web.Auth;
+
+/// <summary>Turns the circuit's authentication state into the <see cref="Caller"/> that services check.</summary>
+public sealed class CurrentCaller(AuthenticationStateProvider authenticationStateProvider)
+{
+    public async Task<Caller> GetAsync()
+    {
+        var state = await authenticationStateProvider.GetAuthenticationStateAsync();
+        return Caller.FromPrincipal(state.User);
+    }
+}

@@ -1,0 +1,105 @@
+using CostPilot.Domain.Users;
+using CostPilot.Infrastructure.Jobs;
+using CostPilot.Web.Auth;
+using CostPilot.Web.Components;
+using CostPilot.Web.Endpoints;
+using Hangfire;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+using MudBlazor.Services;
+using Serilog;
+
+namespace CostPilot.Web;
+
+public static class DependencyInjection
+{
+    public static IHostApplicationBuilder AddWeb(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        services.AddScoped<CurrentCaller>();
+        services.AddScoped<SignInLanding>();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.LoginPath = AuthPolicies.LoginPath;
+            cookie.AccessDeniedPath = AuthPolicies.AccessDeniedPath;
+            cookie.Cookie.Name = "costpilot.auth";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.SlidingExpiration = true;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
+            // Machine endpoints (the job dashboard, the API) answer 401/403; pages redirect to a friendly page.
+            cookie.Events.OnRedirectToAccessDenied = context =>
+            {
+                if (IsMachinePath(context.Request.Path))
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                }
+                context.Response.Redirect(context.RedirectUri);
+                return Task.CompletedTask;
+            };
+            cookie.Events.OnRedirectToLogin = context =>
+            {
+                if (context.Request.Path.StartsWithSegments("/api"))
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return Task.CompletedTask;
+                }
+                context.Response.Redirect(context.RedirectUri);
+                return Task.CompletedTask;
+            };
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AuthPolicies.Admin, policy => policy.RequireRole(Roles.Admin, Roles.SuperAdmin));
+        return builder;
+    }
+
+    public static WebApplication UseWeb(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseSerilogRequestLogging(options => options.GetLevel = (http, _, ex) =>
+            ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
+            : http.Request.Path.StartsWithSegments("/api/health") || http.Request.Path.StartsWithSegments("/_blazor") ? Serilog.Events.LogEventLevel.Verbose
+            : Serilog.Events.LogEventLevel.Debug);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapAccountEndpoints();
+        app.MapHealthEndpoints();
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            // Authorization is the endpoint policy below; Hangfire's own filter list stays empty on purpose.
+            Authorization = [],
+            DashboardTitle = "CostPilot jobs",
+            AppPath = "/admin",
+            DisplayStorageConnectionString = false,
+        })
+            .RequireAuthorization(AuthPolicies.Admin);
+
+        RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>());
+        return app;
+    }
+
+    private static bool IsMachinePath(PathString path) =>
+        path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/api");
+}
