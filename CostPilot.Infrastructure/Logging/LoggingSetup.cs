@@ -13,7 +13,8 @@ public static class LoggingSetup
     public static void AddCostPilotLogging(this IHostApplicationBuilder builder, string connectionString)
     {
         builder.Services.AddHttpContextAccessor();
-        builder.Services.AddSerilog((sp, lc) => lc
+        // preserveStaticLogger: each host (the app, or one per test) owns and flushes its own logger.
+        builder.Services.AddSerilog(preserveStaticLogger: true, configureLogger: (sp, lc) => lc
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)

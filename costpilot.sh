@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# CostPilot developer entry point: ./costpilot.sh help
+set -Eeuo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+cd "$ROOT"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
+if [ -n "${COSTPILOT_DEBUG:-}" ]; then set -x; fi
+
+usage() {
+  cat <<'EOF'
+Usage: ./costpilot.sh COMMAND [ARGS]
+
+  run              build and start CostPilot at http://127.0.0.1:5000 (Ctrl-C stops it)
+  test [ARGS]      run all tests; ARGS go to dotnet test (e.g. --filter Name~Health)
+  benchmark [NAME] run the benchmarks (CostPilot.Benchmarks), optionally one by name
+  stop-db          stop the private PostgreSQL cluster
+  help             show this help
+
+Without DATABASE_URL or ConnectionStrings__Default, a private PostgreSQL cluster is created
+in .data/pg on 127.0.0.1:5544 (installed from Debian packages when missing).
+
+Environment:
+  DATABASE_URL / ConnectionStrings__Default   use this database instead of the private one
+  COSTPILOT_PORT (5000), COSTPILOT_HOST (127.0.0.1)   where `run` listens
+  COSTPILOT_PG_PORT (5544)                    port of the private PostgreSQL cluster
+  COSTPILOT_ADMIN_EMAIL / COSTPILOT_ADMIN_PASSWORD
+                                              first super admin (else generated on first run)
+  ASPNETCORE_ENVIRONMENT (Development), ENCRYPTION_KEY (required in Production), AWS_REGION
+  COSTPILOT_DEBUG=1                           trace this script
+Logs: .data/logs/
+EOF
+}
+
+require_project() {
+  [ -f "$1/$1.csproj" ] || die "project $1 is missing ($1/$1.csproj): is this a complete checkout?"
+}
+
+random_password() { # 20 alphanumeric characters with a digit, a lower and an upper case letter
+  local pw=""
+  until [ ${#pw} -ge 20 ] && [[ ${pw:0:20} =~ [0-9] && ${pw:0:20} =~ [a-z] && ${pw:0:20} =~ [A-Z] ]]; do
+    [ ${#pw} -lt 20 ] || pw=""
+    pw+=$(head -c 64 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9')
+  done
+  printf '%s' "${pw:0:20}"
+}
+
+print_admin_box() {
+  local line
+  printf '\n  +%s+\n' "------------------------------------------------------------"
+  for line in "First super admin -- shown only this once, save it now:" "" \
+    "  Sign in as  $1" "  with        $2"; do
+    printf '  | %-58s |\n' "$line"
+  done
+  printf '  +%s+\n\n' "------------------------------------------------------------"
+}
+
+cmd_run() {
+  local host="${COSTPILOT_HOST:-127.0.0.1}" port="${COSTPILOT_PORT:-5000}" probe
+  local marker="$DATA_DIR/admin-initialized" out="CostPilot.Web/bin/Release/net10.0"
+  ensure_dotnet
+  require_project CostPilot.Web
+  export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+  if [ "$ASPNETCORE_ENVIRONMENT" = Production ] && [ -z "${ENCRYPTION_KEY:-}" ]; then
+    die "ENCRYPTION_KEY is required in Production: export ENCRYPTION_KEY=\$(openssl rand -base64 32) and keep it safe"
+  fi
+  probe=$host
+  if [ "$probe" = 0.0.0.0 ] || [ "$probe" = '*' ] || [ "$probe" = '+' ]; then probe=127.0.0.1; fi
+  if port_busy "$probe" "$port"; then
+    die "port $port is already in use: stop what listens there, or set COSTPILOT_PORT to a free port"
+  fi
+  ensure_postgres app
+  dotnet_quiet "building CostPilot.Web" "$LOG_DIR/build.log" build CostPilot.Web -c Release
+  [ -f "$out/CostPilot.Web.dll" ] || die "the build produced no $out/CostPilot.Web.dll; see $LOG_DIR/build.log"
+
+  if [ -n "${COSTPILOT_ADMIN_EMAIL:-}" ] && [ -n "${COSTPILOT_ADMIN_PASSWORD:-}" ]; then
+    say "first super admin: $COSTPILOT_ADMIN_EMAIL (created only if there is no super admin yet)"
+  elif [ -n "${COSTPILOT_ADMIN_EMAIL:-}" ] || [ -n "${COSTPILOT_ADMIN_PASSWORD:-}" ]; then
+    die "set both COSTPILOT_ADMIN_EMAIL and COSTPILOT_ADMIN_PASSWORD, or neither"
+  elif [ -f "$marker" ]; then
+    say "admin credentials were printed on first run"
+  else
+    export COSTPILOT_ADMIN_EMAIL=admin@costpilot.local
+    COSTPILOT_ADMIN_PASSWORD=$(random_password)
+    export COSTPILOT_ADMIN_PASSWORD
+    print_admin_box "$COSTPILOT_ADMIN_EMAIL" "$COSTPILOT_ADMIN_PASSWORD"
+    # The app seeds the admin before it listens: once it answers, record that the
+    # credentials were handed out so that later runs neither print nor pass new ones.
+    (
+      trap - ERR
+      for ((i = 0; i < 600; i++)); do
+        sleep 1
+        kill -0 "$$" 2>/dev/null || exit 0
+        if [ -n "$(http_status "$probe" "$port" /api/health)" ]; then
+          printf 'first super admin %s, printed %s\n' "$COSTPILOT_ADMIN_EMAIL" "$(date -u +%FT%TZ)" >"$marker"
+          exit 0
+        fi
+      done
+    ) </dev/null >/dev/null 2>&1 &
+  fi
+
+  export ASPNETCORE_URLS="http://$host:$port"
+  export CostPilot__DataDirectory="$DATA_DIR"
+  say "starting CostPilot ($ASPNETCORE_ENVIRONMENT) at http://$probe:$port — Ctrl-C stops it"
+  # Content root = the build output, as in the container (appsettings*.json are copied there).
+  cd "$out"
+  exec dotnet CostPilot.Web.dll
+}
+
+cmd_test() {
+  local rc=0 files total passed failed skipped results="$ROOT/test-output/results"
+  local -a trx
+  ensure_dotnet
+  require_project CostPilot.Web
+  require_project CostPilot.Tests
+  ensure_postgres test
+  ensure_chromium
+  rm -rf "$ROOT/artifacts/publish"
+  dotnet_quiet "publishing CostPilot.Web to artifacts/publish" "$LOG_DIR/publish.log" \
+    publish CostPilot.Web -c Release -o "$ROOT/artifacts/publish"
+  export COSTPILOT_PUBLISH_DIR="$ROOT/artifacts/publish"
+
+  rm -rf "$results"
+  say "running tests (server: $COSTPILOT_TEST_PG)"
+  dotnet test CostPilot.Tests -c Release --logger "trx;LogFileName=results.trx" \
+    --results-directory "$results" "$@" || rc=$?
+
+  mapfile -t trx < <(find "$results" -type f -name '*.trx' 2>/dev/null | sort)
+  if [ ${#trx[@]} -eq 0 ]; then
+    die "dotnet test produced no results (exit code $rc): see its output above"
+  fi
+  read -r files total passed failed < <(trx_counts "${trx[@]}")
+  skipped=$((total - passed - failed))
+  if [ "$skipped" -lt 0 ]; then skipped=0; fi
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    printf 'error: dotnet test exited with code %s (see its output above)\n' "$rc" >&2
+  fi
+  say "results: $(rel "$results") ($files trx file(s))"
+  printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+  if [ "$failed" -ne 0 ] || [ "$rc" -ne 0 ]; then exit 1; fi
+}
+
+cmd_benchmark() {
+  ensure_dotnet
+  if [ ! -f CostPilot.Benchmarks/CostPilot.Benchmarks.csproj ]; then
+    say "no benchmarks yet (there is no CostPilot.Benchmarks project)"
+    return 0
+  fi
+  exec dotnet run --project CostPilot.Benchmarks -c Release -- "$@"
+}
+
+# Hidden: ensure the private database and print how to reach it.
+cmd_db() {
+  pg_start_private
+  printf 'ConnectionStrings__Default=Host=127.0.0.1;Port=%s;Username=postgres;Database=%s\n' "$PG_PORT" "$PG_DB"
+  printf 'COSTPILOT_TEST_PG=Host=127.0.0.1;Port=%s;Username=postgres\n' "$PG_PORT"
+  printf 'psql -h 127.0.0.1 -p %s -U postgres %s\n' "$PG_PORT" "$PG_DB"
+}
+
+ensure_dirs
+command=${1:-help}
+if [ $# -gt 0 ]; then shift; fi
+case "$command" in
+  run) cmd_run "$@" ;;
+  test) cmd_test "$@" ;;
+  benchmark | bench) cmd_benchmark "$@" ;;
+  stop-db) pg_stop_private ;;
+  db) cmd_db ;;
+  help | -h | --help) usage ;;
+  *)
+    usage >&2
+    die "unknown command '$command'"
+    ;;
+esac
