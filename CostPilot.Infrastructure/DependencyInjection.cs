@@ -1,6 +1,10 @@
+using CostPilot.Infrastructure.Accounts;
+using CostPilot.Infrastructure.Aws;
+using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Health;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Logging;
+using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Infrastructure.Security;
 using Hangfire;
@@ -30,7 +34,8 @@ public static class DependencyInjection
         services.AddSingleton(TimeProvider.System);
 
         // One data source for EF, health checks and notifications.
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "costpilot" }.Build());
+        // Dynamic JSON: tags are Dictionary<string, string> in jsonb columns.
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "costpilot" }.EnableDynamicJson().Build());
         services.AddDbContextFactory<CostPilotDbContext>((sp, options) =>
             options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsHistoryTable("ef_migrations_history"))
                 .UseSnakeCaseNamingConvention());
@@ -76,6 +81,26 @@ public static class DependencyInjection
             options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
             options.WorkerCount = Math.Clamp(config.GetValue("CostPilot:Jobs:Workers", Environment.ProcessorCount * 2), 1, 50);
         });
+
+        services.AddOptions<AwsOptions>().Configure(o =>
+        {
+            config.GetSection("CostPilot:Aws").Bind(o);
+            if (config["AWS_REGION"] is { Length: > 0 } region)
+            {
+                o.DefaultRegion = region;
+            }
+        });
+        services.AddSingleton<AwsClientFactory>();
+        services.AddSingleton<AwsIdentityService>();
+        services.AddSingleton<InventorySourceFactory>();
+        services.AddSingleton<InventoryStore>();
+        services.AddTransient<DiscoveryJob>();
+        services.AddScoped<AccountService>();
+
+        services.AddSingleton<AccountEventHub>();
+        services.AddSingleton<AccountEventPublisher>();
+        services.AddSingleton<PgNotificationListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<PgNotificationListener>());
 
         services.Configure<HealthOptions>(o => o.StoragePath = dataDirectory);
         services.AddSingleton<HealthService>();

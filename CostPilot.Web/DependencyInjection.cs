@@ -86,6 +86,7 @@ public static class DependencyInjection
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
         app.MapHealthEndpoints();
+        app.MapCloudFormationEndpoints();
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
             // Authorization is the endpoint policy below; Hangfire's own filter list stays empty on purpose.

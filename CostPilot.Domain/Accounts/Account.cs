@@ -86,6 +86,16 @@ public sealed class Account
         StatusMessage = null;
     }
 
+    /// <summary>Takes over a discovery whose job died mid-way (the job's lock proves nobody else runs it).</summary>
+    public void RestartStaleDiscovery()
+    {
+        if (Status is not AccountStatus.Discovering)
+        {
+            throw new InvalidStateTransitionException(Status, AccountStatus.Discovering);
+        }
+        StatusMessage = null;
+    }
+
     /// <param name="warning">Set when some regions could not be scanned; the account is still usable.</param>
     public void CompleteDiscovery(DateTimeOffset at, string? warning = null)
     {

@@ -1,6 +1,7 @@
 using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Inventory;
 using CostPilot.Domain.Optimization;
+using CostPilot.Infrastructure.Accounts;
 using CostPilot.Infrastructure.Health;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Logging;
@@ -16,6 +17,9 @@ public sealed class CostPilotDbContext(DbContextOptions<CostPilotDbContext> opti
 {
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<Instance> Instances => Set<Instance>();
+    public DbSet<Volume> Volumes => Set<Volume>();
+    public DbSet<ElasticAddress> Addresses => Set<ElasticAddress>();
+    public DbSet<PendingConnection> PendingConnections => Set<PendingConnection>();
     public DbSet<ExperimentLog> ExperimentLogs => Set<ExperimentLog>();
     public DbSet<DowntimeLog> DowntimeLogs => Set<DowntimeLog>();
     public DbSet<SystemLog> SystemLogs => Set<SystemLog>();

@@ -7,6 +7,8 @@ namespace CostPilot.Infrastructure.Persistence.Configurations;
 
 internal sealed class InstanceConfiguration : IEntityTypeConfiguration<Instance>
 {
+    public const string TagsText = "TagsText";
+
     public void Configure(EntityTypeBuilder<Instance> b)
     {
         b.ToTable("instances");
@@ -27,5 +29,7 @@ internal sealed class InstanceConfiguration : IEntityTypeConfiguration<Instance>
         b.Property(i => i.Lifecycle).HasMaxLength(16).IsRequired();
         b.Property(i => i.Name).HasMaxLength(256);
         b.Property(i => i.Tags).HasColumnType("jsonb");
+        // Tag keys and values as one text, for the grid's free-text filter.
+        b.Property<string>(TagsText).HasComputedColumnSql("tags::text", stored: true);
     }
 }

@@ -111,6 +111,72 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                     b.ToTable("accounts", (string)null);
                 });
 
+            modelBuilder.Entity("CostPilot.Domain.Inventory.ElasticAddress", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AllocationId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<string>("AssociationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("association_id");
+
+                    b.Property<string>("Domain")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("domain");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("instance_id");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<string>("PublicIp")
+                        .IsRequired()
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)")
+                        .HasColumnName("public_ip");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("region");
+
+                    b.Property<Dictionary<string, string>>("Tags")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("tags");
+
+                    b.HasKey("Id")
+                        .HasName("pk_addresses");
+
+                    b.HasIndex("AccountId", "Region", "AllocationId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_addresses_account_id_region_allocation_id");
+
+                    b.ToTable("addresses", (string)null);
+                });
+
             modelBuilder.Entity("CostPilot.Domain.Inventory.Instance", b =>
                 {
                     b.Property<long>("Id")
@@ -197,6 +263,12 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("tags");
 
+                    b.Property<string>("TagsText")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("tags_text")
+                        .HasComputedColumnSql("tags::text", true);
+
                     b.HasKey("Id")
                         .HasName("pk_instances");
 
@@ -211,6 +283,84 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_instances_account_id_gone_at_region_state");
 
                     b.ToTable("instances", (string)null);
+                });
+
+            modelBuilder.Entity("CostPilot.Domain.Inventory.Volume", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AttachedInstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("attached_instance_id");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<int?>("Iops")
+                        .HasColumnType("integer")
+                        .HasColumnName("iops");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("region");
+
+                    b.Property<int>("SizeGiB")
+                        .HasColumnType("integer")
+                        .HasColumnName("size_gib");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<Dictionary<string, string>>("Tags")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("tags");
+
+                    b.Property<int?>("ThroughputMiBps")
+                        .HasColumnType("integer")
+                        .HasColumnName("throughput_mibps");
+
+                    b.Property<string>("VolumeId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("volume_id");
+
+                    b.Property<string>("VolumeType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("volume_type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_volumes");
+
+                    b.HasIndex("AccountId", "Region", "VolumeId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_volumes_account_id_region_volume_id");
+
+                    b.ToTable("volumes", (string)null);
                 });
 
             modelBuilder.Entity("CostPilot.Domain.Optimization.DowntimeLog", b =>
@@ -346,6 +496,28 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_experiment_logs_account_id_created_at");
 
                     b.ToTable("experiment_logs", (string)null);
+                });
+
+            modelBuilder.Entity("CostPilot.Infrastructure.Accounts.PendingConnection", b =>
+                {
+                    b.Property<string>("OwnerId")
+                        .HasColumnType("text")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("external_id");
+
+                    b.HasKey("OwnerId")
+                        .HasName("pk_pending_connections");
+
+                    b.ToTable("pending_connections", (string)null);
                 });
 
             modelBuilder.Entity("CostPilot.Infrastructure.Health.HealthCheckRecord", b =>
@@ -757,6 +929,16 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_accounts_users_owner_id");
                 });
 
+            modelBuilder.Entity("CostPilot.Domain.Inventory.ElasticAddress", b =>
+                {
+                    b.HasOne("CostPilot.Domain.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_addresses_accounts_account_id");
+                });
+
             modelBuilder.Entity("CostPilot.Domain.Inventory.Instance", b =>
                 {
                     b.HasOne("CostPilot.Domain.Accounts.Account", null)
@@ -765,6 +947,16 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_instances_accounts_account_id");
+                });
+
+            modelBuilder.Entity("CostPilot.Domain.Inventory.Volume", b =>
+                {
+                    b.HasOne("CostPilot.Domain.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_volumes_accounts_account_id");
                 });
 
             modelBuilder.Entity("CostPilot.Domain.Optimization.DowntimeLog", b =>
@@ -791,6 +983,16 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_experiment_logs_accounts_account_id");
+                });
+
+            modelBuilder.Entity("CostPilot.Infrastructure.Accounts.PendingConnection", b =>
+                {
+                    b.HasOne("CostPilot.Infrastructure.Identity.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pending_connections_users_owner_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -1,0 +1,106 @@
+using System.Text.RegularExpressions;
+using Amazon.Runtime;
+using Amazon.SecurityToken.Model;
+using CostPilot.Domain.Inventory;
+using Microsoft.Extensions.Options;
+
+namespace CostPilot.Infrastructure.Aws;
+
+public sealed record CallerIdentity(string AccountId, string Arn);
+
+/// <summary>The principal client roles must trust, or why there is none.</summary>
+public sealed record TrustedPrincipal(string? Arn, string? Problem);
+
+/// <summary>STS: who a set of credentials is, assuming client roles, and CostPilot's own identity.</summary>
+public sealed partial class AwsIdentityService(AwsClientFactory clients, IOptions<AwsOptions> options, TimeProvider clock)
+{
+    private TrustedPrincipal? _cachedPrincipal;
+    private DateTimeOffset _cachedAt;
+
+    /// <summary>CostPilot's own credentials: CostPilot:Aws:AccessKeyId/SecretAccessKey when set, else the SDK's default chain.</summary>
+    public AWSCredentials? ServerCredentials =>
+        options.Value is { AccessKeyId.Length: > 0, SecretAccessKey.Length: > 0 } o ? new BasicAWSCredentials(o.AccessKeyId, o.SecretAccessKey) : null;
+
+    public async Task<CallerIdentity> GetCallerIdentityAsync(AWSCredentials? credentials, CancellationToken ct)
+    {
+        using var sts = clients.CreateSts(credentials ?? ServerCredentials);
+        try
+        {
+            var response = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct);
+            return new CallerIdentity(response.Account, response.Arn);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw AwsErrors.Translate(e, "sts:GetCallerIdentity");
+        }
+    }
+
+    /// <summary>Assumes a client's role with its External ID; the result is good for an hour.</summary>
+    public async Task<AWSCredentials> AssumeRoleAsync(string roleArn, string externalId, CancellationToken ct)
+    {
+        using var sts = clients.CreateSts(ServerCredentials);
+        try
+        {
+            var response = await sts.AssumeRoleAsync(new AssumeRoleRequest
+            {
+                RoleArn = roleArn,
+                ExternalId = externalId,
+                RoleSessionName = "costpilot-" + clock.GetUtcNow().ToUnixTimeSeconds(),
+                DurationSeconds = 3600,
+            }, ct);
+            var c = response.Credentials;
+            return new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            var translated = AwsErrors.Translate(e, "sts:AssumeRole");
+            throw translated.Failure is InventoryFailure.AccessDenied
+                ? new InventoryException(InventoryFailure.AccessDenied,
+                    "CostPilot could not assume this role. Check the role ARN, that the stack finished creating, and that the role trusts CostPilot with exactly this External ID.", e)
+                : translated.Failure is InventoryFailure.InvalidCredentials
+                    ? new InventoryException(InventoryFailure.InvalidCredentials,
+                        "CostPilot's own AWS credentials are not valid, so it cannot assume roles. An administrator must fix the server's AWS identity.", e)
+                    : translated;
+        }
+    }
+
+    /// <summary>The ARN the CloudFormation template trusts. Cached for ten minutes.</summary>
+    public async Task<TrustedPrincipal> GetTrustedPrincipalAsync(CancellationToken ct)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Value.TrustedPrincipalArn))
+        {
+            return new TrustedPrincipal(options.Value.TrustedPrincipalArn.Trim(), null);
+        }
+        if (_cachedPrincipal is { } cached && clock.GetUtcNow() - _cachedAt < TimeSpan.FromMinutes(10))
+        {
+            return cached;
+        }
+        TrustedPrincipal result;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            var identity = await GetCallerIdentityAsync(null, timeout.Token);
+            result = new TrustedPrincipal(ToTrustableArn(identity.Arn), null);
+        }
+        catch (Exception e) when (e is InventoryException or AmazonClientException or OperationCanceledException)
+        {
+            result = new TrustedPrincipal(null,
+                "The CostPilot server has no AWS identity of its own, so client roles have nothing to trust. " +
+                "Set CostPilot__Aws__TrustedPrincipalArn (the IAM role or user CostPilot runs as), or give the server AWS credentials.");
+        }
+        _cachedPrincipal = result;
+        _cachedAt = clock.GetUtcNow();
+        return result;
+    }
+
+    /// <summary>An assumed-role session ARN is not a valid trust principal; its role is.</summary>
+    internal static string ToTrustableArn(string arn)
+    {
+        var match = AssumedRole().Match(arn);
+        return match.Success ? $"arn:{match.Groups[1].Value}:iam::{match.Groups[2].Value}:role/{match.Groups[3].Value}" : arn;
+    }
+
+    [GeneratedRegex(@"^arn:(aws[\w-]*):sts::(\d{12}):assumed-role/([^/]+)/.+$")]
+    private static partial Regex AssumedRole();
+}

@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace CostPilot.Infrastructure.Notifications;
+
+/// <summary>
+/// This node's fan-out of account events to open circuits. Events arrive from PostgreSQL
+/// (<see cref="PgNotificationListener"/>), so a change made on any node reaches every node's pages.
+/// </summary>
+public sealed partial class AccountEventHub(ILogger<AccountEventHub> logger)
+{
+    private readonly ConcurrentDictionary<Guid, Subscription> _subscriptions = new();
+
+    public int SubscriberCount => _subscriptions.Count;
+
+    /// <summary>Calls <paramref name="handler"/> for each event of <paramref name="ownerId"/>'s accounts. Dispose to stop.</summary>
+    public IDisposable Subscribe(string ownerId, Func<AccountEvent, Task> handler)
+    {
+        var subscription = new Subscription(this, ownerId, handler);
+        _subscriptions[subscription.Id] = subscription;
+        return subscription;
+    }
+
+    internal async Task DispatchAsync(AccountEvent e)
+    {
+        foreach (var subscription in _subscriptions.Values)
+        {
+            if (subscription.OwnerId != e.OwnerId)
+            {
+                continue;
+            }
+            try
+            {
+                await subscription.Handler(e);
+            }
+            catch (Exception ex)
+            {
+                // One broken page must not stop the others from hearing about it.
+                LogHandlerFailed(logger, ex, e.AccountId);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A subscriber failed to handle the event for account {AccountId}")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, Guid accountId);
+
+    private sealed class Subscription(AccountEventHub hub, string ownerId, Func<AccountEvent, Task> handler) : IDisposable
+    {
+        public Guid Id { get; } = Guid.NewGuid();
+        public string OwnerId { get; } = ownerId;
+        public Func<AccountEvent, Task> Handler { get; } = handler;
+
+        public void Dispose() => hub._subscriptions.TryRemove(Id, out _);
+    }
+}

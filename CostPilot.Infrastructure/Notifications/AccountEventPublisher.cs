@@ -1,0 +1,27 @@
+using System.Text.Json;
+using Npgsql;
+
+namespace CostPilot.Infrastructure.Notifications;
+
+/// <summary>Publishes account events with PostgreSQL NOTIFY: every app node sharing the database hears them.</summary>
+public sealed class AccountEventPublisher(NpgsqlDataSource dataSource)
+{
+    public const string Channel = "costpilot_account_events";
+
+    // NOTIFY payloads must stay under 8000 bytes; the message is the only open-ended field.
+    private const int MaxMessageLength = 1000;
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task PublishAsync(AccountEvent e, CancellationToken ct = default)
+    {
+        if (e.StatusMessage is { Length: > MaxMessageLength })
+        {
+            e = e with { StatusMessage = e.StatusMessage[..MaxMessageLength] };
+        }
+        await using var command = dataSource.CreateCommand("SELECT pg_notify(@channel, @payload)");
+        command.Parameters.AddWithValue("channel", Channel);
+        command.Parameters.AddWithValue("payload", JsonSerializer.Serialize(e, Json));
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

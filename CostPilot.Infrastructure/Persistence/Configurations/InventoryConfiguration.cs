@@ -1,0 +1,59 @@
+using CostPilot.Domain.Accounts;
+using CostPilot.Domain.Inventory;
+using CostPilot.Infrastructure.Accounts;
+using CostPilot.Infrastructure.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CostPilot.Infrastructure.Persistence.Configurations;
+
+internal sealed class VolumeConfiguration : IEntityTypeConfiguration<Volume>
+{
+    public void Configure(EntityTypeBuilder<Volume> b)
+    {
+        b.ToTable("volumes");
+        b.HasKey(v => v.Id);
+        b.Property(v => v.Id).UseIdentityAlwaysColumn();
+        b.HasOne<Account>().WithMany().HasForeignKey(v => v.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(v => new { v.AccountId, v.Region, v.VolumeId }).IsUnique();
+        b.Property(v => v.Region).HasMaxLength(32).IsRequired();
+        b.Property(v => v.VolumeId).HasMaxLength(32).IsRequired();
+        b.Property(v => v.VolumeType).HasMaxLength(16).IsRequired();
+        b.Property(v => v.State).HasMaxLength(16).IsRequired();
+        b.Property(v => v.AvailabilityZone).HasMaxLength(64);
+        b.Property(v => v.AttachedInstanceId).HasMaxLength(32);
+        b.Property(v => v.SizeGiB).HasColumnName("size_gib");
+        b.Property(v => v.ThroughputMiBps).HasColumnName("throughput_mibps");
+        b.Property(v => v.Tags).HasColumnType("jsonb");
+    }
+}
+
+internal sealed class ElasticAddressConfiguration : IEntityTypeConfiguration<ElasticAddress>
+{
+    public void Configure(EntityTypeBuilder<ElasticAddress> b)
+    {
+        b.ToTable("addresses");
+        b.HasKey(a => a.Id);
+        b.Property(a => a.Id).UseIdentityAlwaysColumn();
+        b.HasOne<Account>().WithMany().HasForeignKey(a => a.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(a => new { a.AccountId, a.Region, a.AllocationId }).IsUnique();
+        b.Property(a => a.Region).HasMaxLength(32).IsRequired();
+        b.Property(a => a.AllocationId).HasMaxLength(64).IsRequired();
+        b.Property(a => a.PublicIp).HasMaxLength(45).IsRequired();
+        b.Property(a => a.InstanceId).HasMaxLength(32);
+        b.Property(a => a.AssociationId).HasMaxLength(64);
+        b.Property(a => a.Domain).HasMaxLength(16).IsRequired();
+        b.Property(a => a.Tags).HasColumnType("jsonb");
+    }
+}
+
+internal sealed class PendingConnectionConfiguration : IEntityTypeConfiguration<PendingConnection>
+{
+    public void Configure(EntityTypeBuilder<PendingConnection> b)
+    {
+        b.ToTable("pending_connections");
+        b.HasKey(p => p.OwnerId);
+        b.HasOne<AppUser>().WithMany().HasForeignKey(p => p.OwnerId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(p => p.ExternalId).HasMaxLength(64).IsRequired();
+    }
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using CostPilot.Domain.Inventory;
+
+namespace CostPilot.Infrastructure.Sandbox;
+
+/// <summary>
+/// The sample account: a deterministic simulated fleet (the same every time) served page by page,
+/// so it goes through exactly the discovery path a real account does, with no AWS at all.
+/// </summary>
+public sealed class SandboxInventorySource(TimeSpan pageDelay) : IInventorySource
+{
+    public const int PageSize = 100;
+
+    private static readonly Lazy<SandboxFleet> Fleet = new(SandboxFleet.Build);
+
+    public async Task<IReadOnlyList<string>> ListRegionsAsync(CancellationToken ct)
+    {
+        await Task.Delay(pageDelay, ct);
+        return SandboxFleet.Regions;
+    }
+
+    public async IAsyncEnumerable<IReadOnlyList<DiscoveredInstance>> ListInstancesAsync(string region, [EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach (var page in Fleet.Value.Instances.Where(i => i.Region == region).Select(i => i.Instance).Chunk(PageSize))
+        {
+            await Task.Delay(pageDelay, ct);
+            yield return page;
+        }
+    }
+
+    public Task<IReadOnlyList<DiscoveredVolume>> ListVolumesAsync(string region, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<DiscoveredVolume>>([.. Fleet.Value.Volumes.Where(v => v.Region == region).Select(v => v.Volume)]);
+
+    public Task<IReadOnlyList<DiscoveredAddress>> ListAddressesAsync(string region, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<DiscoveredAddress>>([.. Fleet.Value.Addresses.Where(a => a.Region == region).Select(a => a.Address)]);
+}
+
+internal sealed record SandboxFleet(
+    IReadOnlyList<(string Region, DiscoveredInstance Instance)> Instances,
+    IReadOnlyList<(string Region, DiscoveredVolume Volume)> Volumes,
+    IReadOnlyList<(string Region, DiscoveredAddress Address)> Addresses)
+{
+    public static readonly IReadOnlyList<string> Regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
+
+    // Share of the fleet per region, in the order above.
+    private static readonly int[] RegionCounts = [140, 80, 60, 30, 16];
+
+    // A realistic mix: old and new generations, burstable, Graviton (…g) and x86.
+    private static readonly (string Family, string[] Sizes, int Weight)[] Families =
+    [
+        ("t2", ["micro", "small", "medium", "large"], 6),
+        ("t3", ["micro", "small", "medium", "large", "xlarge"], 12),
+        ("t3a", ["small", "medium", "large"], 4),
+        ("t4g", ["micro", "small", "medium", "large"], 6),
+        ("m4", ["large", "xlarge", "2xlarge"], 4),
+        ("m5", ["large", "xlarge", "2xlarge", "4xlarge"], 12),
+        ("m6i", ["large", "xlarge", "2xlarge"], 6),
+        ("m6g", ["large", "xlarge", "2xlarge"], 5),
+        ("m7g", ["large", "xlarge"], 3),
+        ("c4", ["large", "xlarge"], 3),
+        ("c5", ["large", "xlarge", "2xlarge", "4xlarge"], 8),
+        ("c6g", ["large", "xlarge", "2xlarge"], 4),
+        ("c7i", ["large", "xlarge"], 2),
+        ("r4", ["large", "xlarge"], 2),
+        ("r5", ["large", "xlarge", "2xlarge"], 6),
+        ("r6g", ["large", "xlarge"], 3),
+        ("i3", ["large", "xlarge"], 2),
+        ("g4dn", ["xlarge"], 1),
+    ];
+
+    private static readonly string[] Teams = ["payments", "search", "data", "platform", "web", "ml"];
+    private static readonly string[] Apps = ["api", "worker", "db", "cache", "etl", "frontend", "batch", "kafka"];
+    private static readonly (string Name, int Weight)[] Environments = [("production", 5), ("staging", 2), ("development", 3)];
+
+    public static SandboxFleet Build()
+    {
+        var random = new Random(20_261_125);
+        var instances = new List<(string, DiscoveredInstance)>();
+        var volumes = new List<(string, DiscoveredVolume)>();
+        var addresses = new List<(string, DiscoveredAddress)>();
+        var baseTime = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        var serial = 0;
+        for (var r = 0; r < Regions.Count; r++)
+        {
+            var region = Regions[r];
+            for (var n = 0; n < RegionCounts[r]; n++)
+            {
+                serial++;
+                var (family, sizes, _) = Pick(random, Families, f => f.Weight);
+                var size = sizes[random.Next(sizes.Length)];
+                var team = Teams[random.Next(Teams.Length)];
+                var app = Apps[random.Next(Apps.Length)];
+                var env = Pick(random, Environments, e => e.Weight).Name;
+                var id = $"i-{Hex(random, 17)}";
+                var az = $"{region}{"abc"[random.Next(3)]}";
+                var roll = random.Next(100);
+                var state = roll < 78 ? "running" : roll < 96 ? "stopped" : roll < 98 ? "stopping" : "pending";
+                var tags = new Dictionary<string, string>
+                {
+                    ["Name"] = $"{team}-{app}-{env[..4]}-{n % 40 + 1:00}",
+                    ["Environment"] = env,
+                    ["Team"] = team,
+                };
+                if (random.Next(10) == 0)
+                {
+                    tags["CostCenter"] = $"CC-{random.Next(1000, 9999)}";
+                }
+                var instance = new DiscoveredInstance(
+                    id,
+                    $"{family}.{size}",
+                    state,
+                    az,
+                    random.Next(20) == 0 && !family.EndsWith('g') ? "windows" : "linux",
+                    family.EndsWith('g') || family == "t4g" ? "arm64" : "x86_64",
+                    baseTime.AddHours(-random.Next(24, 24 * 900)),
+                    random.Next(20) == 0 ? "spot" : "on-demand",
+                    tags);
+                instances.Add((region, instance));
+                volumes.Add((region, new DiscoveredVolume(
+                    $"vol-{Hex(random, 17)}", random.Next(1, 13) * 8, random.Next(3) == 0 ? "gp2" : "gp3", null, null,
+                    "in-use", az, id, new Dictionary<string, string> { ["Name"] = tags["Name"] + "-root" })));
+                if (serial % 25 == 0)
+                {
+                    addresses.Add((region, new DiscoveredAddress(
+                        $"eipalloc-{Hex(random, 17)}", $"198.51.100.{serial % 250 + 1}", id, $"eipassoc-{Hex(random, 17)}", "vpc",
+                        new Dictionary<string, string> { ["Name"] = tags["Name"] + "-eip" })));
+                }
+            }
+            // Forgotten things: unattached volumes and idle Elastic IPs.
+            for (var k = 0; k < 3 + r; k++)
+            {
+                volumes.Add((region, new DiscoveredVolume(
+                    $"vol-{Hex(random, 17)}", random.Next(1, 64) * 8, random.Next(2) == 0 ? "gp2" : "io1", random.Next(2) == 0 ? 3000 : null, null,
+                    "available", $"{region}a", null, new Dictionary<string, string> { ["Name"] = $"old-snapshot-restore-{k + 1}" })));
+            }
+            addresses.Add((region, new DiscoveredAddress(
+                $"eipalloc-{Hex(random, 17)}", $"203.0.113.{r * 10 + 1}", null, null, "vpc",
+                new Dictionary<string, string> { ["Name"] = "unused-" + region })));
+        }
+        return new SandboxFleet(instances, volumes, addresses);
+    }
+
+    private static T Pick<T>(Random random, IReadOnlyList<T> items, Func<T, int> weight)
+    {
+        var roll = random.Next(items.Sum(weight));
+        foreach (var item in items)
+        {
+            roll -= weight(item);
+            if (roll < 0)
+            {
+                return item;
+            }
+        }
+        return items[^1];
+    }
+
+    private static string Hex(Random random, int length) =>
+        string.Concat(Enumerable.Range(0, length).Select(_ => random.Next(16).ToString("x", CultureInfo.InvariantCulture)));
+}

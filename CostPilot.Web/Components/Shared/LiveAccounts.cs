@@ -1,0 +1,36 @@
+using CostPilot.Infrastructure.Identity;
+using CostPilot.Infrastructure.Notifications;
+using Microsoft.AspNetCore.Components;
+
+namespace CostPilot.Web.Components.Shared;
+
+/// <summary>
+/// Base for pages that show accounts live: subscribes to the node's account events for the signed-in
+/// user (events arrive over PostgreSQL LISTEN/NOTIFY from any node) and unsubscribes when the page goes.
+/// Never polls.
+/// </summary>
+public abstract class LiveAccounts : ComponentBase, IDisposable
+{
+    private IDisposable? _subscription;
+
+    [Inject]
+    private AccountEventHub Hub { get; set; } = default!;
+
+    /// <summary>Called on the renderer for each event; re-renders afterwards.</summary>
+    protected abstract Task OnAccountEventAsync(AccountEvent e);
+
+    protected void Subscribe(Caller caller)
+    {
+        _subscription ??= Hub.Subscribe(caller.UserId, e => InvokeAsync(async () =>
+        {
+            await OnAccountEventAsync(e);
+            StateHasChanged();
+        }));
+    }
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
