@@ -57,6 +57,16 @@ print_admin_box() {
   printf '  +%s+\n\n' "------------------------------------------------------------"
 }
 
+print_demo_box() {
+  local line
+  printf '  +%s+\n' "------------------------------------------------------------"
+  for line in "Demo client with a sample AWS account (simulated fleet):" "" \
+    "  Sign in as  $1" "  with        $2"; do
+    printf '  | %-58s |\n' "$line"
+  done
+  printf '  +%s+\n\n' "------------------------------------------------------------"
+}
+
 cmd_run() {
   local host="${COSTPILOT_HOST:-127.0.0.1}" port="${COSTPILOT_PORT:-5000}" probe
   local marker="$DATA_DIR/admin-initialized" out="CostPilot.Web/bin/Release/net10.0"
@@ -86,6 +96,11 @@ cmd_run() {
     COSTPILOT_ADMIN_PASSWORD=$(random_password)
     export COSTPILOT_ADMIN_PASSWORD
     print_admin_box "$COSTPILOT_ADMIN_EMAIL" "$COSTPILOT_ADMIN_PASSWORD"
+    # A demo client with the sample account, so the dashboards show data without AWS.
+    export COSTPILOT_DEMO_EMAIL=demo@costpilot.local
+    COSTPILOT_DEMO_PASSWORD=$(random_password)
+    export COSTPILOT_DEMO_PASSWORD
+    print_demo_box "$COSTPILOT_DEMO_EMAIL" "$COSTPILOT_DEMO_PASSWORD"
     # The app seeds the admin before it listens: once it answers, record that the
     # credentials were handed out so that later runs neither print nor pass new ones.
     (
@@ -121,6 +136,8 @@ cmd_test() {
   dotnet_quiet "publishing CostPilot.Web to artifacts/publish" "$LOG_DIR/publish.log" \
     publish CostPilot.Web -c Release -o "$ROOT/artifacts/publish"
   export COSTPILOT_PUBLISH_DIR="$ROOT/artifacts/publish"
+  # Tests talk to a local fake AWS only: never let an SDK probe the instance metadata address.
+  export AWS_EC2_METADATA_DISABLED=true
 
   rm -rf "$results"
   say "running tests (server: $COSTPILOT_TEST_PG)"

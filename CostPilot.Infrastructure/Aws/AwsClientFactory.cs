@@ -21,12 +21,11 @@ public sealed class AwsClientFactory(IOptions<AwsOptions> options)
         return new AmazonEC2Client(credentials, config);
     }
 
-    /// <param name="credentials">Null: the server's own credentials (environment, profile, instance role).</param>
-    public IAmazonSecurityTokenService CreateSts(AWSCredentials? credentials, string? region = null)
+    public IAmazonSecurityTokenService CreateSts(AWSCredentials credentials, string? region = null)
     {
         var config = new AmazonSecurityTokenServiceConfig();
         Apply(config, options.Value.StsUrl, region ?? options.Value.DefaultRegion);
-        return credentials is null ? new AmazonSecurityTokenServiceClient(config) : new AmazonSecurityTokenServiceClient(credentials, config);
+        return new AmazonSecurityTokenServiceClient(credentials, config);
     }
 
     private void Apply(ClientConfig config, string? serviceUrl, string region)

@@ -17,13 +17,38 @@ public sealed partial class AwsIdentityService(AwsClientFactory clients, IOption
     private TrustedPrincipal? _cachedPrincipal;
     private DateTimeOffset _cachedAt;
 
-    /// <summary>CostPilot's own credentials: CostPilot:Aws:AccessKeyId/SecretAccessKey when set, else the SDK's default chain.</summary>
-    public AWSCredentials? ServerCredentials =>
-        options.Value is { AccessKeyId.Length: > 0, SecretAccessKey.Length: > 0 } o ? new BasicAWSCredentials(o.AccessKeyId, o.SecretAccessKey) : null;
+    /// <summary>
+    /// CostPilot's own credentials: CostPilot:Aws:AccessKeyId/SecretAccessKey, else the standard AWS_ACCESS_KEY_ID /
+    /// AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) variables, else — only when CostPilot:Aws:UseDefaultCredentialChain is
+    /// true, e.g. on EC2, ECS or EKS — the SDK's full default chain (profiles, instance metadata). Null when there are none:
+    /// the chain is never probed by surprise, so a server outside AWS does not call the instance metadata address.
+    /// </summary>
+    public AWSCredentials? ServerCredentials
+    {
+        get
+        {
+            var o = options.Value;
+            if (o is { AccessKeyId.Length: > 0, SecretAccessKey.Length: > 0 })
+            {
+                return new BasicAWSCredentials(o.AccessKeyId, o.SecretAccessKey);
+            }
+            var key = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+            var secret = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
+            if (!string.IsNullOrEmpty(key) && !string.IsNullOrEmpty(secret))
+            {
+                var token = Environment.GetEnvironmentVariable("AWS_SESSION_TOKEN");
+                return string.IsNullOrEmpty(token) ? new BasicAWSCredentials(key, secret) : new SessionAWSCredentials(key, secret, token);
+            }
+            return o.UseDefaultCredentialChain ? Amazon.Runtime.Credentials.DefaultAWSCredentialsIdentityResolver.GetCredentials() : null;
+        }
+    }
+
+    private AWSCredentials RequireServerCredentials() => ServerCredentials ?? throw new InventoryException(InventoryFailure.InvalidCredentials,
+        "CostPilot has no AWS credentials of its own, so it cannot assume client roles. An administrator must configure the server's AWS identity.");
 
     public async Task<CallerIdentity> GetCallerIdentityAsync(AWSCredentials? credentials, CancellationToken ct)
     {
-        using var sts = clients.CreateSts(credentials ?? ServerCredentials);
+        using var sts = clients.CreateSts(credentials ?? RequireServerCredentials());
         try
         {
             var response = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct);
@@ -38,7 +63,7 @@ public sealed partial class AwsIdentityService(AwsClientFactory clients, IOption
     /// <summary>Assumes a client's role with its External ID; the result is good for an hour.</summary>
     public async Task<AWSCredentials> AssumeRoleAsync(string roleArn, string externalId, CancellationToken ct)
     {
-        using var sts = clients.CreateSts(ServerCredentials);
+        using var sts = clients.CreateSts(RequireServerCredentials());
         try
         {
             var response = await sts.AssumeRoleAsync(new AssumeRoleRequest

@@ -18,6 +18,9 @@ public sealed class AwsOptions
     public string? AccessKeyId { get; set; }
     public string? SecretAccessKey { get; set; }
 
+    /// <summary>Let the SDK find credentials itself (profiles, ECS/EC2 instance roles). Off by default.</summary>
+    public bool UseDefaultCredentialChain { get; set; }
+
     /// <summary>Region for global calls (STS, DescribeRegions). AWS_REGION sets it.</summary>
     public string DefaultRegion { get; set; } = "us-east-1";
 

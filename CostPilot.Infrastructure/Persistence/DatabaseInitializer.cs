@@ -1,4 +1,5 @@
 using CostPilot.Domain.Users;
+using CostPilot.Infrastructure.Accounts;
 using CostPilot.Infrastructure.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -35,7 +36,34 @@ public static partial class DatabaseInitializer
         }
 
         var config = sp.GetRequiredService<IConfiguration>();
-        await SeedSuperAdminAsync(sp.GetRequiredService<UserManager<AppUser>>(), config, logger, sp.GetRequiredService<TimeProvider>());
+        var users = sp.GetRequiredService<UserManager<AppUser>>();
+        var clock = sp.GetRequiredService<TimeProvider>();
+        await SeedSuperAdminAsync(users, config, logger, clock);
+        await SeedDemoClientAsync(users, sp.GetRequiredService<AccountService>(), config, logger, clock, ct);
+    }
+
+    /// <summary>
+    /// First-run experience of './costpilot.sh run': a client with the sample account, so the
+    /// dashboards show data without AWS. Only when COSTPILOT_DEMO_EMAIL/PASSWORD are set and the user is new.
+    /// </summary>
+    private static async Task SeedDemoClientAsync(
+        UserManager<AppUser> users, AccountService accounts, IConfiguration config, ILogger logger, TimeProvider clock, CancellationToken ct)
+    {
+        var email = config["COSTPILOT_DEMO_EMAIL"];
+        var password = config["COSTPILOT_DEMO_PASSWORD"];
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password) || await users.FindByEmailAsync(email) is not null)
+        {
+            return;
+        }
+        var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Demo client", CreatedAt = clock.GetUtcNow() };
+        Check(await users.CreateAsync(user, password), "create the demo client");
+        Check(await users.AddToRoleAsync(user, Roles.Client), "make the demo user a client");
+        var result = await accounts.ConnectSandboxAsync(new Caller(user.Id, new HashSet<string> { Roles.Client }), ct);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Could not create the demo sample account: {result.Error}");
+        }
+        LogSeededDemo(logger, email);
     }
 
     private static async Task SeedSuperAdminAsync(UserManager<AppUser> users, IConfiguration config, ILogger logger, TimeProvider clock)
@@ -74,6 +102,9 @@ public static partial class DatabaseInitializer
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No super admin exists and COSTPILOT_ADMIN_EMAIL / COSTPILOT_ADMIN_PASSWORD are not set: nobody can reach the admin pages yet")]
     private static partial void LogNoAdmin(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created the demo client {DemoEmail} with the sample account")]
+    private static partial void LogSeededDemo(ILogger logger, string demoEmail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the first super admin {AdminEmail}")]
     private static partial void LogSeededAdmin(ILogger logger, string adminEmail);
