@@ -43,6 +43,7 @@ public static class DependencyInjection
         services.AddDataProtection()
             .SetApplicationName("CostPilot")
             .PersistKeysToDbContext<CostPilotDbContext>();
+        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>, ConfigureKeyEncryption>();
 
         services.AddIdentityCore<AppUser>(options =>
             {
