@@ -76,12 +76,19 @@ public static class DependencyInjection
             {
                 SchemaName = "hangfire",
                 PrepareSchemaIfNecessary = true,
+                // Wake workers with LISTEN/NOTIFY when a job is enqueued ("Rescan now" starts at once), poll as a fallback.
+                EnableLongPolling = true,
+                QueuePollInterval = TimeSpan.FromSeconds(5),
             }));
-        services.AddHangfireServer(options =>
+        // A node can run without job workers (CostPilot:Jobs:Server=false): it still enqueues, others process.
+        if (config.GetValue("CostPilot:Jobs:Server", true))
         {
-            options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
-            options.WorkerCount = Math.Clamp(config.GetValue("CostPilot:Jobs:Workers", Environment.ProcessorCount * 2), 1, 50);
-        });
+            services.AddHangfireServer(options =>
+            {
+                options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                options.WorkerCount = Math.Clamp(config.GetValue("CostPilot:Jobs:Workers", Environment.ProcessorCount * 2), 1, 50);
+            });
+        }
 
         services.AddOptions<AwsOptions>().Configure(o =>
         {

@@ -24,7 +24,10 @@ public class CostPilotAppFactory : WebApplicationFactory<Program>, IAsyncLifetim
     /// <summary>Extra settings a test wants (applied before the app reads its configuration).</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
-    public virtual async Task InitializeAsync() => DatabaseName = await TestPostgres.CreateDatabaseAsync();
+    /// <summary>Set to run this app on another factory's database (a second node). That factory drops it.</summary>
+    public string? SharedDatabase { get; init; }
+
+    public virtual async Task InitializeAsync() => DatabaseName = SharedDatabase ?? await TestPostgres.CreateDatabaseAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -47,7 +50,7 @@ public class CostPilotAppFactory : WebApplicationFactory<Program>, IAsyncLifetim
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
-        if (DatabaseName.Length > 0)
+        if (DatabaseName.Length > 0 && SharedDatabase is null)
         {
             await TestPostgres.DropDatabaseAsync(DatabaseName);
         }
