@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.ComponentModel;
 using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Inventory;
 using CostPilot.Infrastructure.Aws;
@@ -29,7 +28,7 @@ public sealed partial class DiscoveryJob(
     ILogger<DiscoveryJob> logger)
 {
     /// <summary>The label only names the job in the dashboard; the id is what the job works on.</summary>
-    [DisplayName("Discover EC2 · {1}")]
+    [JobDisplayName("Discover EC2 · {1}")]
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(Guid accountId, string label, CancellationToken ct)
     {
