@@ -13,6 +13,11 @@ public sealed partial class AdminJourneyTests(BrowserFixture browser) : IClassFi
         await using var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
 
+        // A wrong password: the statically rendered form comes back with the error and the e-mail kept.
+        await Ui.SignInAsync(page, CostPilotAppFactory.AdminEmail, "not-the-password");
+        await Expect(page.GetByTestId("form-error")).ToContainTextAsync("The e-mail or password is not right.");
+        await Expect(page.Locator("#email")).ToHaveValueAsync(CostPilotAppFactory.AdminEmail);
+
         await Ui.SignInAsync(page, CostPilotAppFactory.AdminEmail, CostPilotAppFactory.AdminPassword);
         await Expect(page).ToHaveURLAsync(AdminUrl());
         await Expect(page.GetByTestId("admin-title")).ToBeVisibleAsync();
