@@ -21,7 +21,9 @@ internal static class CostPilotTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#2dd4bf",
+            PrimaryContrastText = "#042f2e",
             Secondary = "#a5b4fc",
+            SecondaryContrastText = "#1e1b4b",
             AppbarBackground = "#020617",
             Background = "#0b1120",
             Surface = "#111827",
