@@ -22,7 +22,7 @@ public sealed class BCryptPasswordHasher : IPasswordHasher<AppUser>
         {
             ok = BC.EnhancedVerify(providedPassword, hashedPassword, PreHash);
         }
-        catch (BCrypt.Net.SaltParseException)
+        catch (Exception e) when (e is BCrypt.Net.SaltParseException or ArgumentException or FormatException or OverflowException or IndexOutOfRangeException)
         {
             return PasswordVerificationResult.Failed;
         }

@@ -51,7 +51,7 @@ public sealed partial class SecretScrubber : ILogEventEnricher
     [GeneratedRegex(@"(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|encryption[-_]?key|credential|authorization|cookie|session[-_]?id)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretName();
 
-    [GeneratedRegex(@"\b(password|pwd|secret|token)\s*=\s*[^;\s""']+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(password|pwd|secret|token)\s*=\s*(""(?:[^""]|"""")*""|'(?:[^']|'')*'|[^;\s""']+)", RegexOptions.IgnoreCase)]
     private static partial Regex ConnectionStringSecret();
 
     [GeneratedRegex(@"(\w+://[^:/@\s]+):[^@\s]+@")]

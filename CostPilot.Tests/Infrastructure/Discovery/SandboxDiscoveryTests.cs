@@ -26,7 +26,7 @@ public sealed class SandboxDiscoveryTests : IClassFixture<SandboxDiscoveryTests.
 
     private async Task<(Caller Caller, Guid AccountId)> ConnectSampleAsync()
     {
-        var caller = await TestUsers.CreateAsync(_app.Services);
+        var caller = await TestUsers.CreateCallerAsync(_app.Services);
         var result = await TestUsers.WithScopeAsync<AccountService, ConnectResult>(_app.Services, s => s.ConnectSandboxAsync(caller));
         Assert.True(result.Succeeded, result.Error);
         return (caller, result.AccountId!.Value);
@@ -114,7 +114,7 @@ public sealed class SandboxDiscoveryTests : IClassFixture<SandboxDiscoveryTests.
     public async Task QueryInstances_AnotherUsersAccount_Forbidden()
     {
         var (_, accountId) = await ConnectSampleAsync();
-        var stranger = await TestUsers.CreateAsync(_app.Services);
+        var stranger = await TestUsers.CreateCallerAsync(_app.Services);
 
         await Assert.ThrowsAsync<ForbiddenException>(() => TestUsers.WithScopeAsync<AccountService, InstancePage>(_app.Services,
             s => s.QueryInstancesAsync(stranger, accountId, new InstanceQuery())));

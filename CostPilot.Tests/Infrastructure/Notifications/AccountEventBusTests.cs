@@ -33,7 +33,7 @@ public sealed class AccountEventBusTests : IAsyncLifetime
     [Fact]
     public async Task DiscoveryOnNodeA_PushesStatusToSubscriberOnNodeB()
     {
-        var caller = await TestUsers.CreateAsync(_nodeA.Services);
+        var caller = await TestUsers.CreateCallerAsync(_nodeA.Services);
         var events = Channel.CreateUnbounded<AccountEvent>();
         using var subscription = _nodeB.Services.GetRequiredService<AccountEventHub>()
             .Subscribe(caller.UserId, e => events.Writer.WriteAsync(e).AsTask());
@@ -58,8 +58,8 @@ public sealed class AccountEventBusTests : IAsyncLifetime
     [Fact]
     public async Task Subscriber_OnlyHearsItsOwnersAccounts_AndStopsWhenDisposed()
     {
-        var owner = await TestUsers.CreateAsync(_nodeA.Services);
-        var other = await TestUsers.CreateAsync(_nodeA.Services);
+        var owner = await TestUsers.CreateCallerAsync(_nodeA.Services);
+        var other = await TestUsers.CreateCallerAsync(_nodeA.Services);
         var hub = _nodeB.Services.GetRequiredService<AccountEventHub>();
         var received = Channel.CreateUnbounded<AccountEvent>();
         var subscription = hub.Subscribe(owner.UserId, e => received.Writer.WriteAsync(e).AsTask());

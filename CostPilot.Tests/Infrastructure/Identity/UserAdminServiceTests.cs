@@ -1,0 +1,150 @@
+using CostPilot.Domain.Users;
+using CostPilot.Infrastructure.Identity;
+using CostPilot.Tests.Support;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CostPilot.Tests.Infrastructure.Identity;
+
+public sealed class UserAdminServiceTests : IClassFixture<CostPilotAppFactory>
+{
+    private readonly CostPilotAppFactory _app;
+
+    public UserAdminServiceTests(CostPilotAppFactory app) => _app = app;
+
+    [Fact]
+    public async Task ListAsync_Client_ThrowsForbidden()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
+
+        await Assert.ThrowsAsync<ForbiddenException>(() => service.ListAsync(Callers.Client(), null, 0, 25));
+    }
+
+    [Fact]
+    public async Task ListAsync_AdminSearchingAnEmail_ReturnsThatUserWithRoles()
+    {
+        var user = await TestUsers.CreateClientAsync(_app.Services);
+        await using var scope = _app.Services.CreateAsyncScope();
+        var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
+
+        var page = await service.ListAsync(Callers.Admin(), user.Email, 0, 25);
+
+        var row = Assert.Single(page.Rows);
+        Assert.Equal(1, page.Total);
+        Assert.Equal(user.Id, row.Id);
+        Assert.Equal([Roles.Client], row.Roles);
+    }
+
+    [Fact]
+    public async Task ListAsync_SearchWithLikeWildcards_MatchesThemLiterally()
+    {
+        await TestUsers.CreateClientAsync(_app.Services);
+        await using var scope = _app.Services.CreateAsyncScope();
+        var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
+
+        var page = await service.ListAsync(Callers.Admin(), "%", 0, 25);
+
+        Assert.Equal(0, page.Total);
+    }
+
+    [Fact]
+    public async Task SetAdminAsync_Admin_ThrowsForbiddenAndChangesNothing()
+    {
+        var target = await TestUsers.CreateClientAsync(_app.Services);
+        var admin = await TestUsers.CreateAsync(_app.Services, Roles.Admin);
+        await using var scope = _app.Services.CreateAsyncScope();
+        var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
+
+        await Assert.ThrowsAsync<ForbiddenException>(() => service.SetAdminAsync(Callers.Admin(admin.Id), target.Id, admin: true));
+
+        Assert.DoesNotContain(Roles.Admin, await TestUsers.RolesOfAsync(_app.Services, target.Id));
+    }
+
+    [Fact]
+    public async Task SetAdminAsync_SuperAdminPromotesThenDemotes_TargetGainsThenLosesAdmin()
+    {
+        var superAdmin = await SeededSuperAdminAsync();
+        var target = await TestUsers.CreateClientAsync(_app.Services);
+        var stampBefore = (await TestUsers.FindAsync(_app.Services, target.Email)).SecurityStamp;
+
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<UserAdminService>().SetAdminAsync(superAdmin, target.Id, admin: true);
+        }
+        var promoted = await TestUsers.RolesOfAsync(_app.Services, target.Id);
+        Assert.Contains(Roles.Admin, promoted);
+        Assert.NotEqual(stampBefore, (await TestUsers.FindAsync(_app.Services, target.Email)).SecurityStamp);
+
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<UserAdminService>().SetAdminAsync(superAdmin, target.Id, admin: false);
+        }
+        Assert.Equal([Roles.Client], await TestUsers.RolesOfAsync(_app.Services, target.Id));
+    }
+
+    [Fact]
+    public async Task SetAdminAsync_SuperAdminOnSelf_ThrowsForbidden()
+    {
+        var superAdmin = await SeededSuperAdminAsync();
+        await using var scope = _app.Services.CreateAsyncScope();
+        var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
+
+        await Assert.ThrowsAsync<ForbiddenException>(() => service.SetAdminAsync(superAdmin, superAdmin.UserId, admin: false));
+
+        Assert.Contains(Roles.SuperAdmin, await TestUsers.RolesOfAsync(_app.Services, superAdmin.UserId));
+    }
+
+    [Fact]
+    public async Task SetAdminAsync_SuperAdminOnAnotherSuperAdmin_ThrowsForbiddenAndChangesNothing()
+    {
+        var superAdmin = await SeededSuperAdminAsync();
+        var other = await TestUsers.CreateAsync(_app.Services, Roles.SuperAdmin);
+        await using var scope = _app.Services.CreateAsyncScope();
+        var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
+
+        await Assert.ThrowsAsync<ForbiddenException>(() => service.SetAdminAsync(superAdmin, other.Id, admin: true));
+
+        Assert.Equal([Roles.SuperAdmin], await TestUsers.RolesOfAsync(_app.Services, other.Id));
+    }
+
+    [Fact]
+    public async Task SetAdminAsync_UnknownUser_ThrowsKeyNotFound()
+    {
+        var superAdmin = await SeededSuperAdminAsync();
+        await using var scope = _app.Services.CreateAsyncScope();
+        var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
+
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => service.SetAdminAsync(superAdmin, Guid.NewGuid().ToString(), admin: true));
+    }
+
+    [Fact]
+    public async Task UnlockAsync_AdminOnSuperAdmin_ThrowsForbidden()
+    {
+        var superAdmin = await SeededSuperAdminAsync();
+        await using var scope = _app.Services.CreateAsyncScope();
+        var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
+
+        await Assert.ThrowsAsync<ForbiddenException>(() => service.UnlockAsync(Callers.Admin(), superAdmin.UserId));
+    }
+
+    [Fact]
+    public async Task UnlockAsync_AdminOnLockedClient_ClearsLockout()
+    {
+        var target = await TestUsers.CreateClientAsync(_app.Services);
+        await using var scope = _app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var user = await users.FindByIdAsync(target.Id);
+        await users.SetLockoutEndDateAsync(user!, DateTimeOffset.UtcNow.AddMinutes(15));
+
+        await scope.ServiceProvider.GetRequiredService<UserAdminService>().UnlockAsync(Callers.Admin(), target.Id);
+
+        Assert.Null((await TestUsers.FindAsync(_app.Services, target.Email)).LockoutEnd);
+    }
+
+    private async Task<Caller> SeededSuperAdminAsync()
+    {
+        var user = await TestUsers.FindAsync(_app.Services, CostPilotAppFactory.AdminEmail);
+        return Callers.SuperAdmin(user.Id);
+    }
+}

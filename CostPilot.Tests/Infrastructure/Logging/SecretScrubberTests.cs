@@ -1,0 +1,157 @@
+using System.Globalization;
+using CostPilot.Infrastructure.Logging;
+using Npgsql;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace CostPilot.Tests.Infrastructure.Logging;
+
+public sealed class SecretScrubberTests
+{
+    [Theory]
+    [InlineData("Password")]
+    [InlineData("password")]
+    [InlineData("NewPassword")]
+    [InlineData("Passphrase")]
+    [InlineData("Pwd")]
+    [InlineData("ClientSecret")]
+    [InlineData("SecretAccessKey")]
+    [InlineData("AccessToken")]
+    [InlineData("ApiKey")]
+    [InlineData("api_key")]
+    [InlineData("PrivateKey")]
+    [InlineData("ENCRYPTION_KEY")]
+    [InlineData("Credentials")]
+    [InlineData("Authorization")]
+    [InlineData("Cookie")]
+    [InlineData("SessionId")]
+    public void Enrich_SecretNamedProperty_IsMasked(string name)
+    {
+        var e = Capture(log => log.ForContext(name, "hunter2").Information("Something happened"));
+
+        Assert.Equal(SecretScrubber.Mask, Scalar(e.Properties[name]));
+    }
+
+    [Theory]
+    [InlineData("UserId")]
+    [InlineData("AccountKey")]
+    [InlineData("Email")]
+    [InlineData("Region")]
+    public void Enrich_OrdinaryProperty_IsKept(string name)
+    {
+        var e = Capture(log => log.ForContext(name, "plain-value").Information("Something happened"));
+
+        Assert.Equal("plain-value", Scalar(e.Properties[name]));
+    }
+
+    [Fact]
+    public void Enrich_PasswordInTheTemplate_RendersMasked()
+    {
+        var e = Capture(log => log.Information("Signing in {Email} with {Password}", "a@b.test", "hunter2"));
+
+        Assert.Equal(SecretScrubber.Mask, Scalar(e.Properties["Password"]));
+        Assert.DoesNotContain("hunter2", e.RenderMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Enrich_DestructuredObject_MasksSecretMembersAtEveryDepth()
+    {
+        var request = new
+        {
+            Email = "a@b.test",
+            Password = "hunter2",
+            Aws = new { AccessKeyId = "AKIAIOSFODNN7EXAMPLE", SecretAccessKey = "wJalrXUtnFEMI/K7MDENG" },
+            Tags = new[] { new { Name = "db", Token = "tok-123" } },
+        };
+
+        var e = Capture(log => log.Information("Request {@Request}", request));
+
+        var json = Json(e);
+        Assert.DoesNotContain("hunter2", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("wJalrXUtnFEMI", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-123", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("IOSFODNN7EXA", json, StringComparison.Ordinal);
+        Assert.Contains("a@b.test", json, StringComparison.Ordinal);
+        Assert.Contains("\"Name\":\"db\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Enrich_DictionaryWithSecretKeys_MasksThoseValues()
+    {
+        var headers = new Dictionary<string, string> { ["Authorization"] = "Bearer abc.def", ["Accept"] = "text/html" };
+
+        var e = Capture(log => log.Information("Headers {Headers}", headers));
+
+        var json = Json(e);
+        Assert.DoesNotContain("abc.def", json, StringComparison.Ordinal);
+        Assert.Contains("text/html", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Enrich_ConnectionStringInAPlainProperty_MasksThePassword()
+    {
+        var e = Capture(log => log.Information("Using {Database}", "Host=db;Port=5432;Username=app;Password=hunter2;Database=costpilot"));
+
+        var value = Scalar(e.Properties["Database"]);
+        Assert.Equal("Host=db;Port=5432;Username=app;Password=***;Database=costpilot", value);
+    }
+
+    [Theory]
+    [InlineData("Host=db;Password=hunter2;Database=x", "Host=db;Password=***;Database=x")]
+    [InlineData("host=db; password = hunter2 ; database=x", "host=db; password=*** ; database=x")]
+    [InlineData("Server=db;Pwd=hunter2", "Server=db;Pwd=***")]
+    [InlineData("postgres://app:hunter2@db:5432/costpilot", "postgres://app:***@db:5432/costpilot")]
+    [InlineData("failed: postgresql://app:p%40ss@db/costpilot?sslmode=require", "failed: postgresql://app:***@db/costpilot?sslmode=require")]
+    [InlineData("key AKIAIOSFODNN7EXAMPLE leaked", "key AKIA************MPLE leaked")]
+    [InlineData("session ASIAIOSFODNN7EXAMPLE", "session ASIA************MPLE")]
+    [InlineData("nothing secret here", "nothing secret here")]
+    public void Scrub_SecretsInText_AreMasked(string text, string expected)
+    {
+        Assert.Equal(expected, SecretScrubber.Scrub(text));
+    }
+
+    [Theory]
+    [InlineData("s3cr3t+/pw==")]     // base64, as 'openssl rand -base64' makes them
+    [InlineData("pa;ss word")]
+    [InlineData("it's \"quoted\"")]
+    public void Scrub_ConnectionStringWithAQuotedPassword_MasksAllOfIt(string password)
+    {
+        // Npgsql quotes a value holding '=', ';', quotes or spaces when it writes a connection string.
+        var text = new NpgsqlConnectionStringBuilder { Host = "db", Password = password, Database = "x" }.ConnectionString;
+
+        var scrubbed = SecretScrubber.Scrub(text);
+
+        Assert.Contains("Password=***", scrubbed, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", scrubbed, StringComparison.Ordinal);
+        Assert.DoesNotContain("ss word", scrubbed, StringComparison.Ordinal);
+        Assert.DoesNotContain("quoted", scrubbed, StringComparison.Ordinal);
+        Assert.EndsWith("Database=x", scrubbed, StringComparison.Ordinal);
+    }
+
+    private static LogEvent Capture(Action<ILogger> log)
+    {
+        var sink = new CollectingSink();
+        using (var logger = new LoggerConfiguration().Enrich.With<SecretScrubber>().WriteTo.Sink(sink).CreateLogger())
+        {
+            log(logger);
+        }
+        return Assert.Single(sink.Events);
+    }
+
+    private static string? Scalar(LogEventPropertyValue value) => Assert.IsType<ScalarValue>(value).Value as string;
+
+    private static string Json(LogEvent e)
+    {
+        using var writer = new StringWriter();
+        new Serilog.Formatting.Json.JsonFormatter().Format(e, writer);
+        return writer.ToString();
+    }
+
+    private sealed class CollectingSink : ILogEventSink
+    {
+        public List<LogEvent> Events { get; } = [];
+
+        public void Emit(LogEvent logEvent) => Events.Add(logEvent);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using CostPilot.Tests.Support;
+using Npgsql;
+
+namespace CostPilot.Tests.Web;
+
+/// <summary>The published app started as the container starts it: Production, settings from the environment.</summary>
+public sealed class PublishedAppTests : IClassFixture<PublishedApp>
+{
+    private static readonly TimeSpan StartupDeadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan RefusalDeadline = TimeSpan.FromSeconds(30);
+
+    private readonly PublishedApp _published;
+
+    public PublishedAppTests(PublishedApp published) => _published = published;
+
+    [Fact]
+    public async Task Start_ProductionOnAnEmptyDatabase_MigratesAndAnswersHealth200()
+    {
+        var database = await TestPostgres.CreateEmptyDatabaseAsync();
+        var dataDirectory = Directory.CreateTempSubdirectory("costpilot-published-").FullName;
+        try
+        {
+            var port = PublishedApp.FreePort();
+            using var app = _published.Start(new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                ["ConnectionStrings__Default"] = TestPostgres.ConnectionStringFor(database),
+                ["ENCRYPTION_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+                ["CostPilot__DataDirectory"] = dataDirectory,
+            });
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+
+            var status = await Eventually.WaitForAsync(
+                async () =>
+                {
+                    if (app.HasExited)
+                    {
+                        Assert.Fail($"The app exited with {app.ExitCode} before it was healthy.\n{app.Error}\n{app.Output}");
+                    }
+                    try
+                    {
+                        using var response = await http.GetAsync("/api/health");
+                        return response.StatusCode;
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                    {
+                        return (HttpStatusCode?)null;
+                    }
+                },
+                status => status == HttpStatusCode.OK,
+                StartupDeadline,
+                "GET /api/health to answer 200");
+
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.True(await CountMigrationsAsync(database) > 0, "The startup migrations did not run.");
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(database);
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Start_ProductionWithoutEncryptionKey_ExitsNonZeroWithAClearMessage()
+    {
+        var port = PublishedApp.FreePort();
+        var clock = Stopwatch.StartNew();
+        using var app = _published.Start(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            // Never created: the app must refuse before it touches the database.
+            ["ConnectionStrings__Default"] = TestPostgres.ConnectionStringFor($"cp_test_never_{Guid.NewGuid():N}"),
+        });
+
+        var exited = await app.WaitForExitAsync(RefusalDeadline);
+
+        Assert.True(exited, $"Still running after {RefusalDeadline.TotalSeconds:0} s without ENCRYPTION_KEY.\n{app.Output}");
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, RefusalDeadline);
+        Assert.NotEqual(0, app.ExitCode);
+        Assert.Contains("ENCRYPTION_KEY", app.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", app.Error, StringComparison.Ordinal);
+    }
+
+    private static async Task<long> CountMigrationsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(TestPostgres.ConnectionStringFor(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM ef_migrations_history", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
