@@ -51,10 +51,11 @@ public sealed partial class SecretScrubber : ILogEventEnricher
     [GeneratedRegex(@"(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|encryption[-_]?key|credential|authorization|cookie|session[-_]?id)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretName();
 
-    [GeneratedRegex(@"\b(password|pwd|secret|token)\s*=\s*(""(?:[^""]|"""")*""|'(?:[^']|'')*'|[^;\s""']+)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b([A-Za-z_]*(?:password|pwd|secret|token))\s*=\s*(""(?:[^""]|"""")*""|'(?:[^']|'')*'|[^;\s""']+)", RegexOptions.IgnoreCase)]
     private static partial Regex ConnectionStringSecret();
 
-    [GeneratedRegex(@"(\w+://[^:/@\s]+):[^@\s]+@")]
+    // Greedy to the last '@' of the token: a password may itself contain an unescaped '@'.
+    [GeneratedRegex(@"(\w+://[^:/@\s]+):\S*@")]
     private static partial Regex UrlPassword();
 
     [GeneratedRegex(@"\b(AKIA|ASIA)[A-Z0-9]{16}\b")]

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using CostPilot.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -66,26 +68,38 @@ public static class TestPostgres
             {
                 return _templateName;
             }
-            // One template per test run: a run never sees another run's schema.
-            var name = $"cp_template_{Environment.ProcessId}_{Guid.NewGuid():N}"[..48];
-            await ExecuteAdminAsync($"CREATE DATABASE \"{name}\"");
+            // Named after the migrations it holds, so runs share it and nothing needs dropping at exit;
+            // a new migration means a new template. An advisory lock keeps concurrent runs from racing.
             var options = new DbContextOptionsBuilder<CostPilotDbContext>();
-            DesignTimeDbContextFactory.Configure(options, new NpgsqlConnectionStringBuilder(ConnectionStringFor(name)) { Pooling = false }.ConnectionString);
-            await using (var db = new CostPilotDbContext(options.Options))
+            string name;
+            await using (var probe = new CostPilotDbContext(Configure(options, "Host=unused").Options))
             {
-                await db.Database.MigrateAsync();
+                var ids = string.Join(",", probe.Database.GetMigrations());
+                name = "cp_template_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ids)))[..16];
             }
-            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = "postgres", Pooling = false }.ConnectionString);
+            await admin.OpenAsync();
+            await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_lock(774411)", admin))
             {
-                try
+                await lockCommand.ExecuteNonQueryAsync();
+            }
+            await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", admin))
+            {
+                exists.Parameters.AddWithValue("name", name);
+                if (await exists.ExecuteScalarAsync() is null)
                 {
-                    ExecuteAdminAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").GetAwaiter().GetResult();
+                    // Built under a temporary name and renamed when complete: a crash never leaves a half-made template.
+                    var building = name + "_building";
+                    await ExecuteAdminAsync($"DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)");
+                    await ExecuteAdminAsync($"CREATE DATABASE \"{building}\"");
+                    await using (var db = new CostPilotDbContext(Configure(new DbContextOptionsBuilder<CostPilotDbContext>(),
+                        new NpgsqlConnectionStringBuilder(ConnectionStringFor(building)) { Pooling = false }.ConnectionString).Options))
+                    {
+                        await db.Database.MigrateAsync();
+                    }
+                    await ExecuteAdminAsync($"ALTER DATABASE \"{building}\" RENAME TO \"{name}\"");
                 }
-                catch (NpgsqlException)
-                {
-                    // The server may already be gone at exit; the next run uses a new name anyway.
-                }
-            };
+            }
             _templateName = name;
             return name;
         }
@@ -93,5 +107,11 @@ public static class TestPostgres
         {
             TemplateLock.Release();
         }
+    }
+
+    private static DbContextOptionsBuilder<CostPilotDbContext> Configure(DbContextOptionsBuilder<CostPilotDbContext> options, string connectionString)
+    {
+        DesignTimeDbContextFactory.Configure(options, connectionString);
+        return options;
     }
 }

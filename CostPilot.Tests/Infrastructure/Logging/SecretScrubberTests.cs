@@ -154,4 +154,16 @@ public sealed class SecretScrubberTests
 
         public void Emit(LogEvent logEvent) => Events.Add(logEvent);
     }
+
+    [Theory]
+    [InlineData("oauth client_secret=abcDEF123 rest", "abcDEF123")]
+    [InlineData("refresh_token=tok-123;next", "tok-123")]
+    [InlineData("connect postgres://app:p@ss@db.internal:5432/costpilot failed", "p@ss")]
+    public void Scrub_PrefixedKeysAndAtSignsInUrlPasswords_Masked(string text, string secret)
+    {
+        var scrubbed = SecretScrubber.Scrub(text);
+
+        Assert.DoesNotContain(secret, scrubbed, StringComparison.Ordinal);
+        Assert.Contains(SecretScrubber.Mask, scrubbed, StringComparison.Ordinal);
+    }
 }
