@@ -385,6 +385,44 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         Assert.Equal(HostileTags, found.Rows[0].Tags);
     }
 
+    [Fact]
+    public async Task RunAsync_Finished_LeavesNoAdvisoryLockBehind()
+    {
+        var customer = app.AddCustomer();
+        var (_, accountId) = await app.ConnectNewUserAsync(customer);
+
+        await app.RunDiscoveryAsync(accountId);
+
+        Assert.Equal(0, await AdvisoryLocksAsync());
+    }
+
+    [Fact]
+    public async Task RunAsync_WhileAnotherRunScans_ReturnsAtOnceWithoutScanning()
+    {
+        var customer = app.AddCustomer();
+        customer.Account.Region("us-east-1").AddInstances(Instances("lk", 3));
+        var (_, accountId) = await app.ConnectNewUserAsync(customer);
+        app.Fake.TimeoutDelay = TimeSpan.FromSeconds(3);
+        app.Fake.FailNext(customer.AccountId, "us-east-1", "DescribeInstances", FakeFault.Timeout); // held, then answered
+        var first = app.RunDiscoveryAsync(accountId);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await AdvisoryLocksAsync() == 0 && !first.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The first run never took its lock.");
+            await Task.Delay(20);
+        }
+        var requestsBefore = app.Fake.Requests.Count(r => r.AccountId == customer.AccountId);
+
+        await app.RunDiscoveryAsync(accountId);
+
+        Assert.False(first.IsCompleted, "The first run ended before the second started: nothing was tested.");
+        Assert.Equal(requestsBefore, app.Fake.Requests.Count(r => r.AccountId == customer.AccountId));
+        await first;
+        await using var db = await app.CreateDbContextAsync();
+        Assert.Equal(AccountStatus.Active, (await db.Accounts.SingleAsync(a => a.Id == accountId)).Status);
+        Assert.Equal(3, await db.Instances.CountAsync(i => i.AccountId == accountId));
+    }
+
     /// <summary>Varied instances with ids "i-PREFIX" + 15 hex digits (at most 32 characters, the column's size).</summary>
     internal static IEnumerable<FakeInstance> Instances(string prefix, int count) =>
         Enumerable.Range(0, count).Select(i => new FakeInstance($"i-{prefix}{i:x15}")
@@ -409,6 +447,10 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         await using var db = await app.CreateDbContextAsync();
         return await db.Instances.AsNoTracking().Where(i => i.AccountId == accountId).ToDictionaryAsync(i => i.InstanceId);
     }
+
+    private async Task<long> AdvisoryLocksAsync() => (await app.QueryAsync(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        r => r.GetInt64(0)))[0];
 
     private Task<InstancePage> QueryAsync(Caller caller, Guid accountId, InstanceQuery query) =>
         TestUsers.WithScopeAsync<AccountService, InstancePage>(app.Services, s => s.QueryInstancesAsync(caller, accountId, query));
