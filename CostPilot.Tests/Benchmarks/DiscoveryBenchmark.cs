@@ -28,7 +28,7 @@ public sealed class DiscoveryBenchmark(ITestOutputHelper output) : IAsyncLifetim
 {
     private const int PerRegion = 2_500;
     private const int Repetitions = 9;
-    private const int WarmUpRounds = 12;
+    private const int WarmUpRounds = 10;
     private static readonly string[] Regions = ["ap-southeast-2", "eu-west-1", "us-east-1", "us-west-2"];
 
     private readonly FakeAwsAppFactory _app = new()
@@ -49,17 +49,17 @@ public sealed class DiscoveryBenchmark(ITestOutputHelper output) : IAsyncLifetim
         var store = _app.Services.GetRequiredService<InventoryStore>();
         var report = new Report();
 
-        // Warm-up with a smaller fleet through every measured path, then removed. One round is not enough: tiered
-        // compilation keeps the hot paths in tier-0 code (3-4x the CPU) until they have run for a while.
+        // Warm-up with a fleet of the same size through every measured path, then removed. One small round is not
+        // enough: tiered compilation keeps the hot paths in tier-0 code (3-4x the CPU) until they have run for a while.
         var warm = _app.AddCustomer();
         foreach (var region in Regions)
         {
-            warm.Account.Region(region).AddInstances(AwsDiscoveryTests.Instances("w", 1_100));
+            warm.Account.Region(region).AddInstances(AwsDiscoveryTests.Instances("w", PerRegion));
         }
         var (warmCaller, warmAccountId) = await _app.ConnectNewUserAsync(warm);
         for (var round = 0; round < WarmUpRounds; round++)
         {
-            await report.MeasureAsync("warm", "warm-up rounds (4 x 1,100 instances: floor, mapping, job)", async () =>
+            await report.MeasureAsync("warm", "warm-up rounds (another 4 x 2,500 instances: floor, mapping, job)", async () =>
             {
                 await BareSdkAsync(clients, Credentials(warm), concurrency);
                 await SdkAndMappingAsync(clients, Credentials(warm), concurrency);
