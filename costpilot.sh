@@ -14,8 +14,10 @@ usage() {
 Usage: ./costpilot.sh COMMAND [ARGS]
 
   run              build and start CostPilot at http://127.0.0.1:5000 (Ctrl-C stops it)
-  test [ARGS]      run all tests; ARGS go to dotnet test (e.g. --filter Name~Health)
-  benchmark [NAME] run the benchmarks (CostPilot.Benchmarks), optionally one by name
+  test [ARGS]      run all tests but the benchmarks; ARGS go to dotnet test (e.g. --filter Name~Health,
+                   which replaces the default filter Category!=Benchmark)
+  benchmark [NAME] run the benchmarks (tests in Category=Benchmark), optionally those whose name
+                   contains NAME (e.g. discovery)
   stop-db          stop the private PostgreSQL cluster
   help             show this help
 
@@ -125,8 +127,12 @@ cmd_run() {
 }
 
 cmd_test() {
-  local rc=0 files total passed failed skipped results="$ROOT/test-output/results"
-  local -a trx
+  local rc=0 files total passed failed skipped results="$ROOT/test-output/results" arg
+  local -a trx filter=(--filter "Category!=Benchmark")
+  # Benchmarks run with `benchmark`; a caller's own --filter replaces this default.
+  for arg in "$@"; do
+    case "$arg" in --filter | --filter=*) filter=() ;; esac
+  done
   ensure_dotnet
   require_project CostPilot.Web
   require_project CostPilot.Tests
@@ -142,7 +148,7 @@ cmd_test() {
   rm -rf "$results"
   say "running tests (server: $COSTPILOT_TEST_PG)"
   dotnet test CostPilot.Tests -c Release --logger "trx;LogFileName=results.trx" \
-    --results-directory "$results" "$@" || rc=$?
+    --results-directory "$results" "${filter[@]}" "$@" || rc=$?
 
   mapfile -t trx < <(find "$results" -type f -name '*.trx' 2>/dev/null | sort)
   if [ ${#trx[@]} -eq 0 ]; then
@@ -160,12 +166,19 @@ cmd_test() {
 }
 
 cmd_benchmark() {
-  ensure_dotnet
-  if [ ! -f CostPilot.Benchmarks/CostPilot.Benchmarks.csproj ]; then
-    say "no benchmarks yet (there is no CostPilot.Benchmarks project)"
-    return 0
+  local name=${1:-} filter="Category=Benchmark"
+  [ $# -le 1 ] || die "usage: ./costpilot.sh benchmark [NAME]"
+  if [ -n "$name" ]; then
+    [[ $name =~ ^[A-Za-z0-9_.]+$ ]] || die "a benchmark name is letters, digits, '_' and '.' (e.g. discovery)"
+    filter+="&FullyQualifiedName~$name"
   fi
-  exec dotnet run --project CostPilot.Benchmarks -c Release -- "$@"
+  ensure_dotnet
+  require_project CostPilot.Tests
+  ensure_postgres test
+  # The benchmarks talk to a local fake AWS only, like the tests.
+  export AWS_EC2_METADATA_DISABLED=true
+  say "running benchmarks (Release, filter $filter, server: $COSTPILOT_TEST_PG)"
+  exec dotnet test CostPilot.Tests -c Release --filter "$filter" --logger "console;verbosity=detailed"
 }
 
 # Hidden: ensure the private database and print how to reach it.

@@ -267,6 +267,8 @@ public sealed partial class AccountService(
     private async Task<ConnectResult> SaveAndDiscoverAsync(Caller caller, Account account, bool consumePendingExternalId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // One transaction: an insert that loses the race below must not consume the External ID the role trusts.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Accounts.Add(account);
         if (consumePendingExternalId)
         {
@@ -275,6 +277,7 @@ public sealed partial class AccountService(
         try
         {
             await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {

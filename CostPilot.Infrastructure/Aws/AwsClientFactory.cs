@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace CostPilot.Infrastructure.Aws;
 
 /// <summary>
-/// Every AWS client CostPilot creates comes from here, so the endpoint override, adaptive retry
-/// (throttling back-off) and timeouts apply everywhere.
+/// Every AWS client CostPilot creates comes from here, so the endpoint override, retries with
+/// throttling back-off and timeouts apply everywhere.
 /// </summary>
 public sealed class AwsClientFactory(IOptions<AwsOptions> options)
 {
@@ -39,7 +39,8 @@ public sealed class AwsClientFactory(IOptions<AwsOptions> options)
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
-        config.RetryMode = RequestRetryMode.Adaptive;
+        // Not Adaptive: in this SDK its rate limiter cannot retry the first throttle of a new client (aws/aws-sdk-net#4476).
+        config.RetryMode = RequestRetryMode.Standard;
         config.MaxErrorRetry = options.Value.MaxErrorRetry;
         config.Timeout = options.Value.RequestTimeout;
     }

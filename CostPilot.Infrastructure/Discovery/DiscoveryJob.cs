@@ -33,6 +33,8 @@ public sealed partial class DiscoveryJob(
     public async Task RunAsync(Guid accountId, string label, CancellationToken ct)
     {
         await using var lockConnection = await dataSource.OpenConnectionAsync(ct);
+        // A transaction-scoped lock ends with this run; a session lock would stay with the pooled connection.
+        await using var lockTransaction = await lockConnection.BeginTransactionAsync(ct);
         if (!await TryLockAsync(lockConnection, accountId, ct))
         {
             LogAlreadyRunning(logger, accountId);
@@ -151,7 +153,7 @@ public sealed partial class DiscoveryJob(
 
     private static async Task<bool> TryLockAsync(NpgsqlConnection connection, Guid accountId, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", connection);
         command.Parameters.AddWithValue("key", BitConverter.ToInt64(accountId.ToByteArray(), 0));
         return (bool)(await command.ExecuteScalarAsync(ct))!;
     }

@@ -133,6 +133,13 @@ public sealed class FakeAwsServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext http)
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            // A stopping fake answers nothing: a client retry that slips in before Kestrel closes must not succeed.
+            http.Abort();
+            return;
+        }
+
         var requestId = Guid.NewGuid().ToString();
         var request = http.Request;
         using var bodyBuffer = new MemoryStream();
