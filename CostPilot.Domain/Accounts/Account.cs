@@ -47,6 +47,9 @@ public sealed class Account
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? LastDiscoveryAt { get; private set; }
 
+    /// <summary>The regions AWS last listed as enabled; the next discovery starts on them before the list is confirmed.</summary>
+    public List<string> EnabledRegions { get; private set; } = [];
+
     public void UseRole(string roleArn, string externalId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(roleArn);
@@ -74,6 +77,12 @@ public sealed class Account
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var trimmed = name.Trim();
         Name = trimmed.Length > MaxNameLength ? trimmed[..MaxNameLength] : trimmed;
+    }
+
+    public void RecordEnabledRegions(IEnumerable<string> regions)
+    {
+        ArgumentNullException.ThrowIfNull(regions);
+        EnabledRegions = [.. regions.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
     public void StartDiscovery()

@@ -9,6 +9,8 @@ internal static class AwsErrors
     public static InventoryException Translate(Exception e, string what) => e switch
     {
         InventoryException already => already,
+        AmazonUnmarshallingException =>
+            new(InventoryFailure.Unavailable, $"AWS answered {what} with a response CostPilot could not read.", e),
         AmazonServiceException s => s.ErrorCode switch
         {
             "InvalidClientTokenId" or "SignatureDoesNotMatch" or "IncompleteSignature" or "InvalidAccessKeyId" =>
@@ -23,10 +25,13 @@ internal static class AwsErrors
                 new(InventoryFailure.Throttled, $"AWS kept throttling {what} after several retries.", e),
             _ when (int)s.StatusCode >= 500 =>
                 new(InventoryFailure.Unavailable, $"AWS had an internal error during {what} ({s.ErrorCode}).", e),
-            _ => new(InventoryFailure.Unavailable, $"AWS refused {what}: {s.ErrorCode}.", e),
+            _ => new(InventoryFailure.Unavailable, $"AWS refused {what}: {s.ErrorCode ?? $"HTTP {(int)s.StatusCode}"}.", e),
         },
-        HttpRequestException or AmazonClientException or IOException =>
+        HttpRequestException or IOException or AmazonClientException { InnerException: HttpRequestException or IOException } =>
             new(InventoryFailure.Unavailable, $"Could not reach AWS for {what} (network error).", e),
+        // The SDK's own complaints (no region, bad endpoint setting, ...) say what is wrong; they carry no secrets.
+        AmazonClientException c =>
+            new(InventoryFailure.Unavailable, $"The AWS client could not make {what}: {c.Message}", e),
         TimeoutException or TaskCanceledException or OperationCanceledException =>
             new(InventoryFailure.Unavailable, $"AWS did not answer {what} in time.", e),
         _ => new(InventoryFailure.Unavailable, $"{what} failed unexpectedly ({e.GetType().Name}).", e),

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Inventory;
 using CostPilot.Infrastructure.Aws;
@@ -62,16 +63,15 @@ public sealed partial class DiscoveryJob(
 
         string? failure = null;
         string? warning = null;
+        IReadOnlyList<string>? regions = null;
         try
         {
             var source = await sources.CreateAsync(account, ct);
-            var regions = await source.ListRegionsAsync(ct);
-            progress.RegionsTotal = regions.Count;
-            await progress.PublishAsync(ct);
-            var regionErrors = await ScanRegionsAsync(account.Id, source, regions, progress, ct);
+            var (listed, regionErrors) = await ScanRegionsAsync(account.Id, source, [.. account.EnabledRegions], progress, ct);
+            regions = listed;
             if (regions.Count > 0 && regionErrors.Count == regions.Count)
             {
-                failure = $"No region could be scanned. {regionErrors.Values.First()}";
+                failure = $"No region could be scanned. {regionErrors.OrderBy(e => e.Key, StringComparer.Ordinal).First().Value}";
             }
             else if (!regionErrors.IsEmpty)
             {
@@ -97,6 +97,10 @@ public sealed partial class DiscoveryJob(
         {
             return;
         }
+        if (regions is not null)
+        {
+            account.RecordEnabledRegions(regions);
+        }
         if (failure is null)
         {
             account.CompleteDiscovery(clock.GetUtcNow(), warning);
@@ -116,39 +120,182 @@ public sealed partial class DiscoveryJob(
         }
     }
 
-    private async Task<ConcurrentDictionary<string, string>> ScanRegionsAsync(
-        Guid accountId, IInventorySource source, IReadOnlyList<string> regions, Progress progress, CancellationToken ct)
+    /// <summary>
+    /// Scans the regions AWS lists as enabled, a few at a time. The regions known from the last run start at once, while
+    /// DescribeRegions is still on its way; the list then adds the new ones and drops (cancels, forgets) the disabled ones.
+    /// </summary>
+    private async Task<(IReadOnlyList<string> Regions, ConcurrentDictionary<string, string> Errors)> ScanRegionsAsync(
+        Guid accountId, IInventorySource source, List<string> known, Progress progress, CancellationToken ct)
     {
         var errors = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var running = new ConcurrentDictionary<string, CancellationTokenSource>(StringComparer.Ordinal);
+        var dropped = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var finished = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var queue = Channel.CreateUnbounded<string>();
+        using var all = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var parallel = new ParallelOptions
         {
             MaxDegreeOfParallelism = Math.Clamp(awsOptions.Value.MaxConcurrentRegions, 1, 32),
-            CancellationToken = ct,
+            CancellationToken = all.Token,
         };
-        await Parallel.ForEachAsync(regions, parallel, async (region, token) =>
+        foreach (var region in known)
         {
-            var started = clock.GetUtcNow();
+            queue.Writer.TryWrite(region);
+        }
+        progress.RegionsTotal = known.Count;
+        var scans = Parallel.ForEachAsync(queue.Reader.ReadAllAsync(all.Token), parallel, async (region, token) =>
+        {
+            using var regionScan = CancellationTokenSource.CreateLinkedTokenSource(token);
+            running[region] = regionScan;
+            if (dropped.ContainsKey(region))
+            {
+                return;
+            }
             try
             {
-                await foreach (var page in source.ListInstancesAsync(region, token))
-                {
-                    await store.UpsertInstancesAsync(accountId, region, page, clock.GetUtcNow(), token);
-                    await progress.AddInstancesAsync(page.Count, token);
-                }
-                var volumes = await source.ListVolumesAsync(region, token);
-                var addresses = await source.ListAddressesAsync(region, token);
-                await store.ReplaceVolumesAndAddressesAsync(accountId, region, volumes, addresses, clock.GetUtcNow(), token);
-                // Only a complete scan may declare instances gone.
-                await store.MarkGoneAsync(accountId, region, started, clock.GetUtcNow(), token);
+                await ScanRegionAsync(accountId, source, region, progress, regionScan.Token);
             }
-            catch (InventoryException e)
+            catch (InventoryException e) when (!dropped.ContainsKey(region))
             {
                 errors[region] = e.Message;
                 LogRegionFailed(logger, e, accountId, region);
             }
-            await progress.RegionDoneAsync(token);
+            catch (Exception) when (dropped.ContainsKey(region) && !token.IsCancellationRequested)
+            {
+                // No longer enabled: whatever this scan met does not count.
+                return;
+            }
+            finally
+            {
+                running.TryRemove(region, out _);
+            }
+            finished[region] = true;
+            if (!dropped.ContainsKey(region))
+            {
+                await progress.RegionDoneAsync(token);
+            }
         });
-        return errors;
+
+        IReadOnlyList<string> regions;
+        try
+        {
+            regions = await source.ListRegionsAsync(ct);
+        }
+        catch
+        {
+            queue.Writer.TryComplete();
+            await all.CancelAsync();
+            await Quietly(scans);
+            throw;
+        }
+        var listed = regions.ToHashSet(StringComparer.Ordinal);
+        foreach (var region in known.Where(r => !listed.Contains(r)))
+        {
+            dropped[region] = true;
+            if (running.TryGetValue(region, out var scan))
+            {
+                await CancelQuietly(scan);
+            }
+        }
+        foreach (var region in regions.Where(r => !known.Contains(r, StringComparer.Ordinal)))
+        {
+            queue.Writer.TryWrite(region);
+        }
+        progress.RegionsTotal = regions.Count;
+        await progress.PublishAsync(ct);
+        queue.Writer.TryComplete();
+        await scans;
+        // A dropped region may have failed or finished before the list came back: it counts for nothing.
+        progress.RegionsDone = finished.Keys.Count(listed.Contains);
+        return (regions, new ConcurrentDictionary<string, string>(errors.Where(e => listed.Contains(e.Key)), StringComparer.Ordinal));
+    }
+
+    private static async Task CancelQuietly(CancellationTokenSource scan)
+    {
+        try
+        {
+            await scan.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That scan just ended.
+        }
+    }
+
+    /// <summary>
+    /// One region: volumes and addresses are listed while instances page; the next page is fetched while the last one is
+    /// saved, and only new or changed instances are written. Only a complete scan may declare instances gone.
+    /// </summary>
+    private async Task ScanRegionAsync(Guid accountId, IInventorySource source, string region, Progress progress, CancellationToken ct)
+    {
+        var started = clock.GetUtcNow();
+        using var scan = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var volumes = source.ListVolumesAsync(region, scan.Token);
+        var addresses = source.ListAddressesAsync(region, scan.Token);
+        try
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            await using var pages = source.ListInstancesAsync(region, scan.Token).GetAsyncEnumerator(scan.Token);
+            var next = pages.MoveNextAsync().AsTask();
+            try
+            {
+                // Read what is stored while the first page is on its way.
+                var stored = await store.LoadLiveHashesAsync(accountId, region, scan.Token);
+                while (await next)
+                {
+                    var page = pages.Current;
+                    next = pages.MoveNextAsync().AsTask();
+                    var changed = new List<(DiscoveredInstance, Guid)>();
+                    var unchanged = new List<string>(page.Count);
+                    foreach (var instance in page)
+                    {
+                        // A page may repeat an instance (it changed while we paged): the first sighting counts.
+                        if (!seen.Add(instance.InstanceId))
+                        {
+                            continue;
+                        }
+                        var hash = InventoryStore.ContentHash(instance);
+                        if (stored.TryGetValue(instance.InstanceId, out var storedHash) && storedHash == hash)
+                        {
+                            unchanged.Add(instance.InstanceId);
+                        }
+                        else
+                        {
+                            changed.Add((instance, hash));
+                        }
+                    }
+                    await store.SavePageAsync(accountId, region, changed, unchanged, clock.GetUtcNow(), scan.Token);
+                    await progress.AddInstancesAsync(page.Count, scan.Token);
+                }
+            }
+            catch
+            {
+                // An enumerator may not be disposed while a page is still being fetched.
+                await scan.CancelAsync();
+                await Quietly(next);
+                throw;
+            }
+            await store.MarkGoneAsync(accountId, region, started, clock.GetUtcNow(), ct);
+            await store.ReplaceVolumesAndAddressesAsync(accountId, region, await volumes, await addresses, clock.GetUtcNow(), ct);
+        }
+        finally
+        {
+            await scan.CancelAsync();
+            await Quietly(volumes);
+            await Quietly(addresses);
+        }
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception)
+        {
+            // Observed here only so it is not left unobserved; the failure that matters was already thrown.
+        }
     }
 
     private static async Task<bool> TryLockAsync(NpgsqlConnection connection, Guid accountId, CancellationToken ct)
@@ -184,7 +331,13 @@ public sealed partial class DiscoveryJob(
         private DateTimeOffset _lastPublished = DateTimeOffset.MinValue;
 
         public int RegionsTotal { get; set; }
-        public int RegionsDone => _regionsDone;
+
+        public int RegionsDone
+        {
+            get => _regionsDone;
+            set => _regionsDone = value;
+        }
+
         public int InstancesFound => _instances;
 
         public void Update(Account a)

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using CostPilot.Domain.Inventory;
 using Npgsql;
@@ -5,47 +9,134 @@ using NpgsqlTypes;
 
 namespace CostPilot.Infrastructure.Discovery;
 
-/// <summary>Bulk writes of discovered inventory: one round trip per page, whatever its size.</summary>
+/// <summary>
+/// Bulk writes of discovered inventory, one round trip per page. A rescan rewrites only what changed: each stored instance
+/// keeps a hash of its discovered fields, and an unchanged one only gets its last-seen stamped (an update PostgreSQL keeps
+/// on the same page, touching no index). After a complete region scan, one statement marks the missing as gone.
+/// </summary>
 public sealed class InventoryStore(NpgsqlDataSource dataSource)
 {
     private const string UpsertInstances = """
         INSERT INTO instances (account_id, region, instance_id, instance_type, state, availability_zone, platform, architecture,
-                               launch_time, name, tags, lifecycle, first_seen_at, last_seen_at, gone_at)
+                               launch_time, name, tags, lifecycle, content_hash, first_seen_at, last_seen_at, gone_at)
         SELECT @account, @region, u.instance_id, u.instance_type, u.state, u.availability_zone, u.platform, u.architecture,
-               u.launch_time, u.name, u.tags, u.lifecycle, @seen, @seen, NULL
-        FROM unnest(@ids, @types, @states, @azs, @platforms, @archs, @launched, @names, @tags, @lifecycles)
-             AS u(instance_id, instance_type, state, availability_zone, platform, architecture, launch_time, name, tags, lifecycle)
+               u.launch_time, u.name, u.tags, u.lifecycle, u.content_hash, @seen, @seen, NULL
+        FROM unnest(@ids, @types, @states, @azs, @platforms, @archs, @launched, @names, @tags, @lifecycles, @hashes)
+             AS u(instance_id, instance_type, state, availability_zone, platform, architecture, launch_time, name, tags, lifecycle, content_hash)
         ON CONFLICT (account_id, region, instance_id) DO UPDATE SET
             instance_type = EXCLUDED.instance_type, state = EXCLUDED.state, availability_zone = EXCLUDED.availability_zone,
             platform = EXCLUDED.platform, architecture = EXCLUDED.architecture, launch_time = EXCLUDED.launch_time,
-            name = EXCLUDED.name, tags = EXCLUDED.tags, lifecycle = EXCLUDED.lifecycle,
+            name = EXCLUDED.name, tags = EXCLUDED.tags, lifecycle = EXCLUDED.lifecycle, content_hash = EXCLUDED.content_hash,
             last_seen_at = EXCLUDED.last_seen_at, gone_at = NULL
         """;
 
-    public async Task UpsertInstancesAsync(Guid accountId, string region, IReadOnlyList<DiscoveredInstance> page, DateTimeOffset seenAt, CancellationToken ct)
+    /// <summary>What is stored for one region: instance id → content hash of the live ones (gone ones are absent).</summary>
+    public async Task<Dictionary<string, Guid>> LoadLiveHashesAsync(Guid accountId, string region, CancellationToken ct)
     {
-        if (page.Count == 0)
-        {
-            return;
-        }
-        await using var command = dataSource.CreateCommand(UpsertInstances);
+        await using var command = dataSource.CreateCommand(
+            "SELECT instance_id, content_hash FROM instances WHERE account_id = @account AND region = @region AND gone_at IS NULL AND content_hash IS NOT NULL");
         command.Parameters.AddWithValue("account", accountId);
         command.Parameters.AddWithValue("region", region);
-        command.Parameters.AddWithValue("seen", seenAt);
-        command.Parameters.AddWithValue("ids", page.Select(i => i.InstanceId).ToArray());
-        command.Parameters.AddWithValue("types", page.Select(i => i.InstanceType).ToArray());
-        command.Parameters.AddWithValue("states", page.Select(i => i.State).ToArray());
-        command.Parameters.Add(new NpgsqlParameter("azs", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = page.Select(i => (object?)i.AvailabilityZone ?? DBNull.Value).ToArray() });
-        command.Parameters.AddWithValue("platforms", page.Select(i => i.Platform).ToArray());
-        command.Parameters.AddWithValue("archs", page.Select(i => i.Architecture).ToArray());
-        command.Parameters.Add(new NpgsqlParameter("launched", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = page.Select(i => i.LaunchTime is { } t ? (object)t.UtcDateTime : DBNull.Value).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("names", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = page.Select(i => (object?)Clip(i.Name, 256) ?? DBNull.Value).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("tags", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = page.Select(i => JsonSerializer.Serialize(i.Tags)).ToArray() });
-        command.Parameters.AddWithValue("lifecycles", page.Select(i => i.Lifecycle).ToArray());
-        await command.ExecuteNonQueryAsync(ct);
+        var hashes = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            hashes[reader.GetString(0)] = reader.GetGuid(1);
+        }
+        return hashes;
     }
 
-    /// <summary>After a complete scan of a region: instances not seen in it are gone (kept for history).</summary>
+    /// <summary>A stable hash of everything discovery stores about an instance (tags in key order, every text length-prefixed).</summary>
+    public static Guid ContentHash(DiscoveredInstance i)
+    {
+        var text = new StringBuilder(256);
+        Field(text, i.InstanceType);
+        Field(text, i.State);
+        Field(text, i.AvailabilityZone);
+        Field(text, i.Platform);
+        Field(text, i.Architecture);
+        Field(text, i.LaunchTime?.UtcTicks.ToString(CultureInfo.InvariantCulture));
+        Field(text, i.Lifecycle);
+        text.Append(i.Tags.Count).Append('#');
+        foreach (var tag in i.Tags.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            Field(text, tag.Key);
+            Field(text, tag.Value);
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(text.ToString(), buffer);
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.AsSpan(0, written), hash);
+            return new Guid(hash[..16]);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        static void Field(StringBuilder text, string? value)
+        {
+            if (value is null)
+            {
+                text.Append('~');
+                return;
+            }
+            text.Append(value.Length).Append(':').Append(value);
+        }
+    }
+
+    /// <summary>Inserts or rewrites every instance of <paramref name="page"/>.</summary>
+    public Task UpsertInstancesAsync(Guid accountId, string region, IReadOnlyList<DiscoveredInstance> page, DateTimeOffset seenAt, CancellationToken ct) =>
+        SavePageAsync(accountId, region, [.. page.Select(i => (i, ContentHash(i)))], [], seenAt, ct);
+
+    /// <summary>
+    /// One round trip per page: new and changed instances (with their <see cref="ContentHash"/>) are upserted, the unchanged
+    /// ones only get their last-seen stamped.
+    /// </summary>
+    public async Task SavePageAsync(Guid accountId, string region, IReadOnlyList<(DiscoveredInstance Instance, Guid Hash)> changed,
+        IReadOnlyList<string> unchangedIds, DateTimeOffset seenAt, CancellationToken ct)
+    {
+        await using var batch = dataSource.CreateBatch();
+        if (changed.Count > 0)
+        {
+            var page = changed.Select(c => c.Instance).ToList();
+            var upsert = new NpgsqlBatchCommand(UpsertInstances);
+            upsert.Parameters.AddWithValue("account", accountId);
+            upsert.Parameters.AddWithValue("region", region);
+            upsert.Parameters.AddWithValue("seen", seenAt);
+            upsert.Parameters.AddWithValue("ids", page.Select(i => i.InstanceId).ToArray());
+            upsert.Parameters.AddWithValue("hashes", changed.Select(c => c.Hash).ToArray());
+            upsert.Parameters.AddWithValue("types", page.Select(i => i.InstanceType).ToArray());
+            upsert.Parameters.AddWithValue("states", page.Select(i => i.State).ToArray());
+            upsert.Parameters.Add(new NpgsqlParameter("azs", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = page.Select(i => (object?)i.AvailabilityZone ?? DBNull.Value).ToArray() });
+            upsert.Parameters.AddWithValue("platforms", page.Select(i => i.Platform).ToArray());
+            upsert.Parameters.AddWithValue("archs", page.Select(i => i.Architecture).ToArray());
+            upsert.Parameters.Add(new NpgsqlParameter("launched", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = page.Select(i => i.LaunchTime is { } t ? (object)t.UtcDateTime : DBNull.Value).ToArray() });
+            upsert.Parameters.Add(new NpgsqlParameter("names", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = page.Select(i => (object?)Clip(i.Name, 256) ?? DBNull.Value).ToArray() });
+            upsert.Parameters.Add(new NpgsqlParameter("tags", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = page.Select(i => JsonSerializer.Serialize(i.Tags)).ToArray() });
+            upsert.Parameters.AddWithValue("lifecycles", page.Select(i => i.Lifecycle).ToArray());
+            batch.BatchCommands.Add(upsert);
+        }
+        if (unchangedIds.Count > 0)
+        {
+            // Only last_seen_at changes, which no index holds: PostgreSQL keeps the new row version on the same page.
+            var touch = new NpgsqlBatchCommand(
+                "UPDATE instances SET last_seen_at = @seen WHERE account_id = @account AND region = @region AND instance_id = ANY(@ids)");
+            touch.Parameters.AddWithValue("seen", seenAt);
+            touch.Parameters.AddWithValue("account", accountId);
+            touch.Parameters.AddWithValue("region", region);
+            touch.Parameters.AddWithValue("ids", unchangedIds as string[] ?? [.. unchangedIds]);
+            batch.BatchCommands.Add(touch);
+        }
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>After a complete scan of a region: live instances it did not see are gone (kept for history). Returns how many.</summary>
     public async Task<int> MarkGoneAsync(Guid accountId, string region, DateTimeOffset scanStartedAt, DateTimeOffset now, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(

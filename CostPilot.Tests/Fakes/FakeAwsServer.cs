@@ -27,6 +27,7 @@ public sealed class FakeAwsServer : IAsyncDisposable
     private readonly Dictionary<(string Account, string Region, string Action), Queue<FakeFault>> _faults = [];
     private readonly List<FakeRequest> _requests = [];
     private TimeSpan _timeoutDelay = TimeSpan.FromSeconds(30);
+    private TimeSpan _latency;
     private int _disposed;
 
     private FakeAwsServer(WebApplication app)
@@ -44,6 +45,13 @@ public sealed class FakeAwsServer : IAsyncDisposable
     {
         get { lock (_gate) { return _timeoutDelay; } }
         set { lock (_gate) { _timeoutDelay = value; } }
+    }
+
+    /// <summary>Added to every answer, like the time a real AWS endpoint takes to answer (default none).</summary>
+    public TimeSpan Latency
+    {
+        get { lock (_gate) { return _latency; } }
+        set { lock (_gate) { _latency = value; } }
     }
 
     /// <summary>Every request answered so far, in completion order (a snapshot).</summary>
@@ -138,6 +146,11 @@ public sealed class FakeAwsServer : IAsyncDisposable
             // A stopping fake answers nothing: a client retry that slips in before Kestrel closes must not succeed.
             http.Abort();
             return;
+        }
+
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, http.RequestAborted);
         }
 
         var requestId = Guid.NewGuid().ToString();

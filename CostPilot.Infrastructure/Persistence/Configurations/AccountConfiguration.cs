@@ -28,5 +28,6 @@ internal sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
         b.Property(a => a.RoleArn).HasMaxLength(2048);
         b.Property(a => a.ExternalId).HasMaxLength(1224);
         b.Property(a => a.AccessKeyId).HasMaxLength(128);
+        b.Property(a => a.EnabledRegions).HasDefaultValueSql("'{}'::text[]");
     }
 }

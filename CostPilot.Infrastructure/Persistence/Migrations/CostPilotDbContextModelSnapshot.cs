@@ -45,6 +45,13 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.PrimitiveCollection<List<string>>("EnabledRegions")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("enabled_regions")
+                        .HasDefaultValueSql("'{}'::text[]");
+
                     b.Property<byte[]>("EncryptedSecret")
                         .HasColumnType("bytea")
                         .HasColumnName("encrypted_secret");
@@ -201,6 +208,10 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("availability_zone");
 
+                    b.Property<Guid?>("ContentHash")
+                        .HasColumnType("uuid")
+                        .HasColumnName("content_hash");
+
                     b.Property<DateTimeOffset>("FirstSeenAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_seen_at");
@@ -283,6 +294,8 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_instances_account_id_gone_at_region_state");
 
                     b.ToTable("instances", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("CostPilot.Domain.Inventory.Volume", b =>
