@@ -85,7 +85,8 @@ public static class DependencyInjection
         {
             services.AddHangfireServer(options =>
             {
-                options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                // Hangfire adds ":pid:guid"; the dashboard shows "host:pid".
+                options.ServerName = Environment.MachineName;
                 options.WorkerCount = Math.Clamp(config.GetValue("CostPilot:Jobs:Workers", Environment.ProcessorCount * 2), 1, 50);
             });
         }
