@@ -7,7 +7,7 @@ namespace CostPilot.Tests.EndToEnd;
 /// One running app (Kestrel, its own database) and one headless Chromium per test class; every
 /// test opens its own browser context, so cookies never leak between tests.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public const string ChromiumVariable = "COSTPILOT_CHROMIUM";
     public const string DefaultChromium = "/usr/bin/chromium";
