@@ -103,8 +103,8 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         var (_, accountId) = await app.ConnectNewUserAsync(customer);
         await app.RunDiscoveryAsync(accountId);
         var requestsBefore = app.Fake.Requests.Count;
-        app.Fake.TimeoutDelay = TimeSpan.FromSeconds(1);
-        app.Fake.FailNext(customer.AccountId, "us-east-1", "DescribeRegions", FakeFault.Timeout); // held a second, then answered
+        app.Fake.TimeoutDelay = TimeSpan.FromSeconds(3);
+        app.Fake.FailNext(customer.AccountId, "us-east-1", "DescribeRegions", FakeFault.Timeout); // held 3 s, then answered
 
         await app.RunDiscoveryAsync(accountId);
 
@@ -130,7 +130,7 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         var events = Channel.CreateUnbounded<AccountEvent>();
         using var subscription = app.Services.GetRequiredService<AccountEventHub>().Subscribe(caller.UserId, e => events.Writer.WriteAsync(e).AsTask());
         // The region list comes late, so the scan of the region no longer enabled fails before the list says it is gone.
-        app.Fake.TimeoutDelay = TimeSpan.FromSeconds(1);
+        app.Fake.TimeoutDelay = TimeSpan.FromSeconds(3);
         app.Fake.FailNext(customer.AccountId, "us-east-1", "DescribeRegions", FakeFault.Timeout);
         var secondRun = DateTimeOffset.UtcNow;
 
