@@ -1,7 +1,6 @@
-using System.Buffers;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using CostPilot.Domain.Inventory;
 using Npgsql;
@@ -46,44 +45,48 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
         return hashes;
     }
 
-    /// <summary>A stable hash of everything discovery stores about an instance (tags in key order, every text length-prefixed).</summary>
+    /// <summary>
+    /// A stable 128-bit hash (XxHash128) of everything discovery stores about an instance: each text length-prefixed,
+    /// tags in key order. It only tells a rescan whether to rewrite the row, so it need not be cryptographic.
+    /// </summary>
     public static Guid ContentHash(DiscoveredInstance i)
     {
-        var text = new StringBuilder(256);
-        Field(text, i.InstanceType);
-        Field(text, i.State);
-        Field(text, i.AvailabilityZone);
-        Field(text, i.Platform);
-        Field(text, i.Architecture);
-        Field(text, i.LaunchTime?.UtcTicks.ToString(CultureInfo.InvariantCulture));
-        Field(text, i.Lifecycle);
-        text.Append(i.Tags.Count).Append('#');
-        foreach (var tag in i.Tags.OrderBy(t => t.Key, StringComparer.Ordinal))
+        var hash = new XxHash128();
+        Field(hash, i.InstanceType);
+        Field(hash, i.State);
+        Field(hash, i.AvailabilityZone);
+        Field(hash, i.Platform);
+        Field(hash, i.Architecture);
+        Number(hash, i.LaunchTime is { } launched ? launched.UtcTicks : -1);
+        Field(hash, i.Lifecycle);
+        Number(hash, i.Tags.Count);
+        var keys = new string[i.Tags.Count];
+        var k = 0;
+        foreach (var key in i.Tags.Keys)
         {
-            Field(text, tag.Key);
-            Field(text, tag.Value);
+            keys[k++] = key;
         }
-        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
-        try
+        Array.Sort(keys, StringComparer.Ordinal);
+        foreach (var key in keys)
         {
-            var written = Encoding.UTF8.GetBytes(text.ToString(), buffer);
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(buffer.AsSpan(0, written), hash);
-            return new Guid(hash[..16]);
+            Field(hash, key);
+            Field(hash, i.Tags[key]);
         }
-        finally
+        Span<byte> digest = stackalloc byte[16];
+        hash.GetCurrentHash(digest);
+        return new Guid(digest);
+
+        static void Field(XxHash128 hash, string? value)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Number(hash, value?.Length ?? -1);
+            hash.Append(MemoryMarshal.AsBytes(value.AsSpan()));
         }
 
-        static void Field(StringBuilder text, string? value)
+        static void Number(XxHash128 hash, long value)
         {
-            if (value is null)
-            {
-                text.Append('~');
-                return;
-            }
-            text.Append(value.Length).Append(':').Append(value);
+            Span<byte> bytes = stackalloc byte[sizeof(long)];
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+            hash.Append(bytes);
         }
     }
 
