@@ -285,12 +285,13 @@ public sealed partial class AccountService(
             return ConnectResult.Fail(TakenMessage);
         }
         LogConnected(logger, caller.UserId, account.Id, account.Method);
+        // The user's other tabs, on any node, list the new account at once; published before the job can start, so the
+        // job's own events come after it.
+        await events.PublishAsync(new AccountEvent(account.Id, account.OwnerId, account.Status, null, 0, 0, 0, Removed: false, clock.GetUtcNow()), CancellationToken.None);
         Enqueue(account);
         recurringJobs.AddOrUpdate<DiscoveryJob>(RecurringJobId(account.Id),
             j => j.RunAsync(account.Id, Label(account), CancellationToken.None),
             configuration["CostPilot:Discovery:Schedule"] ?? "0 */6 * * *");
-        // The user's other tabs, on any node, list the new account at once (the job's own events follow).
-        await events.PublishAsync(new AccountEvent(account.Id, account.OwnerId, account.Status, null, 0, 0, 0, Removed: false, clock.GetUtcNow()), CancellationToken.None);
         return new ConnectResult(account.Id, null);
     }
 
