@@ -265,7 +265,7 @@ public sealed partial class DiscoveryJob(
                         }
                     }
                     await store.SavePageAsync(accountId, region, changed, unchanged, clock.GetUtcNow(), scan.Token);
-                    await progress.AddInstancesAsync(page.Count, scan.Token);
+                    await progress.AddInstancesAsync(changed.Count + unchanged.Count, scan.Token);
                 }
             }
             catch
