@@ -8,7 +8,9 @@ using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Infrastructure.Security;
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -68,18 +70,26 @@ public static class DependencyInjection
         services.AddSingleton(EncryptionKeyRing.FromConfiguration(config, builder.Environment, dataDirectory));
         services.AddSingleton<SecretProtector>();
 
-        services.AddHangfire(hangfire => hangfire
+        // This app's own storage and job activator in DI. Hangfire.AspNetCore would otherwise resolve both from
+        // process-wide statics (JobStorage.Current, JobActivator.Current) that the last app configured in the process
+        // wins: with two apps in one process (the tests run several) jobs landed in the other app's database, or ran
+        // with the services of an app already stopped.
+        var storageOptions = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            // Wake workers with LISTEN/NOTIFY when a job is enqueued ("Rescan now" starts at once), poll as a fallback.
+            EnableLongPolling = true,
+            QueuePollInterval = TimeSpan.FromSeconds(5),
+        };
+        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions));
+        services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((provider, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
-            {
-                SchemaName = "hangfire",
-                PrepareSchemaIfNecessary = true,
-                // Wake workers with LISTEN/NOTIFY when a job is enqueued ("Rescan now" starts at once), poll as a fallback.
-                EnableLongPolling = true,
-                QueuePollInterval = TimeSpan.FromSeconds(5),
-            }));
+            .UseStorage(provider.GetRequiredService<JobStorage>())
+            .UseActivator(provider.GetRequiredService<JobActivator>()));
         // A node can run without job workers (CostPilot:Jobs:Server=false): it still enqueues, others process.
         if (config.GetValue("CostPilot:Jobs:Server", true))
         {
