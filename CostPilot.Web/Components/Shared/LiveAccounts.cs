@@ -11,6 +11,7 @@ namespace CostPilot.Web.Components.Shared;
 /// </summary>
 public abstract class LiveAccounts : ComponentBase, IDisposable
 {
+    private readonly SemaphoreSlim _turn = new(1, 1);
     private IDisposable? _subscription;
 
     [Inject]
@@ -21,11 +22,28 @@ public abstract class LiveAccounts : ComponentBase, IDisposable
 
     protected void Subscribe(Caller caller)
     {
-        _subscription ??= Hub.Subscribe(caller.UserId, e => InvokeAsync(async () =>
+        _subscription ??= Hub.Subscribe(caller.UserId, e => InvokeAsync(() => OneAtATimeAsync(async () =>
         {
             await OnAccountEventAsync(e);
             StateHasChanged();
-        }));
+        })));
+    }
+
+    /// <summary>
+    /// Runs the page's loads and its event handling one at a time. The renderer interleaves them at every await, so
+    /// without this a slow load started by an older event could finish last and show older data over newer.
+    /// </summary>
+    protected async Task OneAtATimeAsync(Func<Task> work)
+    {
+        await _turn.WaitAsync();
+        try
+        {
+            await work();
+        }
+        finally
+        {
+            _turn.Release();
+        }
     }
 
     public void Dispose()
