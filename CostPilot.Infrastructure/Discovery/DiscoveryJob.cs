@@ -73,7 +73,7 @@ public sealed partial class DiscoveryJob(
             {
                 failure = $"No region could be scanned. {regionErrors.OrderBy(e => e.Key, StringComparer.Ordinal).First().Value}";
             }
-            else if (!regionErrors.IsEmpty)
+            else if (regionErrors.Count > 0)
             {
                 warning = $"{regionErrors.Count} of {regions.Count} regions could not be scanned: " +
                     string.Join("; ", regionErrors.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}: {e.Value}"));
@@ -124,7 +124,7 @@ public sealed partial class DiscoveryJob(
     /// Scans the regions AWS lists as enabled, a few at a time. The regions known from the last run start at once, while
     /// DescribeRegions is still on its way; the list then adds the new ones and drops (cancels, forgets) the disabled ones.
     /// </summary>
-    private async Task<(IReadOnlyList<string> Regions, ConcurrentDictionary<string, string> Errors)> ScanRegionsAsync(
+    private async Task<(IReadOnlyList<string> Regions, Dictionary<string, string> Errors)> ScanRegionsAsync(
         Guid accountId, IInventorySource source, List<string> known, Progress progress, CancellationToken ct)
     {
         var errors = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
@@ -207,7 +207,7 @@ public sealed partial class DiscoveryJob(
         await scans;
         // A dropped region may have failed or finished before the list came back: it counts for nothing.
         progress.RegionsDone = finished.Keys.Count(listed.Contains);
-        return (regions, new ConcurrentDictionary<string, string>(errors.Where(e => listed.Contains(e.Key)), StringComparer.Ordinal));
+        return (regions, errors.Where(e => listed.Contains(e.Key)).ToDictionary(StringComparer.Ordinal));
     }
 
     private static async Task CancelQuietly(CancellationTokenSource scan)

@@ -90,10 +90,6 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>Inserts or rewrites every instance of <paramref name="page"/>.</summary>
-    public Task UpsertInstancesAsync(Guid accountId, string region, IReadOnlyList<DiscoveredInstance> page, DateTimeOffset seenAt, CancellationToken ct) =>
-        SavePageAsync(accountId, region, [.. page.Select(i => (i, ContentHash(i)))], [], seenAt, ct);
-
     /// <summary>
     /// One round trip per page: new and changed instances (with their <see cref="ContentHash"/>) are upserted, the unchanged
     /// ones only get their last-seen stamped.
