@@ -304,7 +304,9 @@ public sealed class FakeAwsServerTests(ITestOutputHelper output)
         await using var fake = await StartWithCustomerAsync();
         fake.TimeoutDelay = TimeSpan.FromSeconds(20);
         fake.FailNext(Customer, Region, "DescribeInstances", FakeFault.Timeout);
-        using var ec2 = Ec2(fake, CustomerKey, maxErrorRetry: 1, timeout: TimeSpan.FromMilliseconds(300));
+        // The retry gets the same client timeout as the held request; 300 ms was too short for a new connection on a busy
+        // 2-core CI box, so the timeout is generous and the held request (20 s) still clearly outlasts it.
+        using var ec2 = Ec2(fake, CustomerKey, maxErrorRetry: 1, timeout: TimeSpan.FromSeconds(2));
 
         var response = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest());
 
