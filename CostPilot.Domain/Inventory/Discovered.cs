@@ -51,6 +51,9 @@ public enum InventoryFailure
 
     /// <summary>Network trouble, timeouts, 5xx.</summary>
     Unavailable,
+
+    /// <summary>The answer was read but cannot be right (a missing id, a value far longer than AWS ever sends).</summary>
+    InvalidAnswer,
 }
 
 public sealed class InventoryException(InventoryFailure failure, string message, Exception? inner = null)

@@ -13,7 +13,7 @@ public sealed class Instance
         Region = region;
         InstanceId = instanceId;
         FirstSeenAt = seenAt;
-        LastSeenAt = seenAt;
+        ChangedAt = seenAt;
     }
 
     public long Id { get; private set; }
@@ -37,16 +37,14 @@ public sealed class Instance
     public string Lifecycle { get; set; } = "on-demand";
 
     public DateTimeOffset FirstSeenAt { get; private set; }
-    public DateTimeOffset LastSeenAt { get; private set; }
+    /// <summary>
+    /// When discovery last stored something new about it (first sighting, a change, a return after being gone). A rescan
+    /// that finds it unchanged writes nothing; the account's last discovery says when it was last confirmed.
+    /// </summary>
+    public DateTimeOffset ChangedAt { get; private set; }
 
     /// <summary>When a complete scan of its region no longer found it; null while it exists.</summary>
     public DateTimeOffset? GoneAt { get; private set; }
-
-    public void Seen(DateTimeOffset at)
-    {
-        LastSeenAt = at;
-        GoneAt = null;
-    }
 
     public void MarkGone(DateTimeOffset at) => GoneAt ??= at;
 }

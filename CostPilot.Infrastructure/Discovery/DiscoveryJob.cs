@@ -228,7 +228,6 @@ public sealed partial class DiscoveryJob(
     /// </summary>
     private async Task ScanRegionAsync(Guid accountId, IInventorySource source, string region, Progress progress, CancellationToken ct)
     {
-        var started = clock.GetUtcNow();
         using var scan = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var volumes = source.ListVolumesAsync(region, scan.Token);
         var addresses = source.ListAddressesAsync(region, scan.Token);
@@ -237,35 +236,39 @@ public sealed partial class DiscoveryJob(
             var seen = new HashSet<string>(StringComparer.Ordinal);
             await using var pages = source.ListInstancesAsync(region, scan.Token).GetAsyncEnumerator(scan.Token);
             var next = pages.MoveNextAsync().AsTask();
+            Dictionary<string, Guid?> stored;
             try
             {
                 // Read what is stored while the first page is on its way.
-                var stored = await store.LoadLiveHashesAsync(accountId, region, scan.Token);
+                stored = await store.LoadLiveHashesAsync(accountId, region, scan.Token);
                 while (await next)
                 {
                     var page = pages.Current;
                     next = pages.MoveNextAsync().AsTask();
+                    var added = new List<(DiscoveredInstance, Guid)>();
                     var changed = new List<(DiscoveredInstance, Guid)>();
-                    var unchanged = new List<string>(page.Count);
+                    var found = 0;
                     foreach (var instance in page)
                     {
+                        InventoryLimits.Check(instance, region);
                         // A page may repeat an instance (it changed while we paged): the first sighting counts.
                         if (!seen.Add(instance.InstanceId))
                         {
                             continue;
                         }
+                        found++;
                         var hash = InventoryStore.ContentHash(instance);
-                        if (stored.TryGetValue(instance.InstanceId, out var storedHash) && storedHash == hash)
+                        if (!stored.Remove(instance.InstanceId, out var storedHash))
                         {
-                            unchanged.Add(instance.InstanceId);
+                            added.Add((instance, hash));
                         }
-                        else
+                        else if (storedHash != hash)
                         {
                             changed.Add((instance, hash));
                         }
                     }
-                    await store.SavePageAsync(accountId, region, changed, unchanged, clock.GetUtcNow(), scan.Token);
-                    await progress.AddInstancesAsync(changed.Count + unchanged.Count, scan.Token);
+                    await store.SavePageAsync(accountId, region, added, changed, clock.GetUtcNow(), scan.Token);
+                    await progress.AddInstancesAsync(found, scan.Token);
                 }
             }
             catch
@@ -275,8 +278,19 @@ public sealed partial class DiscoveryJob(
                 await Quietly(next);
                 throw;
             }
-            await store.MarkGoneAsync(accountId, region, started, clock.GetUtcNow(), ct);
-            await store.ReplaceVolumesAndAddressesAsync(accountId, region, await volumes, await addresses, clock.GetUtcNow(), ct);
+            // The scan is complete: what was stored as live and not met this time is gone.
+            await store.MarkGoneAsync(accountId, region, stored.Keys, clock.GetUtcNow(), ct);
+            var regionVolumes = await volumes;
+            var regionAddresses = await addresses;
+            foreach (var volume in regionVolumes)
+            {
+                InventoryLimits.Check(volume, region);
+            }
+            foreach (var address in regionAddresses)
+            {
+                InventoryLimits.Check(address, region);
+            }
+            await store.ReplaceVolumesAndAddressesAsync(accountId, region, regionVolumes, regionAddresses, clock.GetUtcNow(), ct);
         }
         finally
         {

@@ -208,6 +208,10 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("availability_zone");
 
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<Guid?>("ContentHash")
                         .HasColumnType("uuid")
                         .HasColumnName("content_hash");
@@ -231,10 +235,6 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("instance_type");
-
-                    b.Property<DateTimeOffset>("LastSeenAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_seen_at");
 
                     b.Property<DateTimeOffset?>("LaunchTime")
                         .HasColumnType("timestamp with time zone")

@@ -154,7 +154,7 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
     }
 
     [Fact]
-    public async Task RunAsync_Twice_SameRowsFirstSeenKeptLastSeenAdvanced()
+    public async Task RunAsync_Twice_SameRowsKeptAndNoInstanceRowRewritten()
     {
         var customer = app.AddCustomer();
         customer.Account.Region("us-east-1").AddInstances(Instances("tw", 1200))
@@ -163,10 +163,13 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         var (_, accountId) = await app.ConnectNewUserAsync(customer);
         await app.RunDiscoveryAsync(accountId);
         var first = await InstancesAsync(accountId);
+        var versionsBefore = await RowVersionsAsync(accountId);
 
         await app.RunDiscoveryAsync(accountId);
 
         var second = await InstancesAsync(accountId);
+        // Nothing changed in AWS, so no row was written: each keeps the transaction id that wrote it.
+        Assert.Equal(versionsBefore, await RowVersionsAsync(accountId));
         Assert.Equal(1210, first.Count);
         Assert.Equal(first.Keys.Order(StringComparer.Ordinal), second.Keys.Order(StringComparer.Ordinal));
         Assert.All(second, pair =>
@@ -175,7 +178,7 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
             var after = pair.Value;
             Assert.Equal(before.Id, after.Id);
             Assert.Equal(before.FirstSeenAt, after.FirstSeenAt);
-            Assert.True(after.LastSeenAt > before.LastSeenAt, $"{pair.Key}: last_seen_at {after.LastSeenAt:O} did not advance past {before.LastSeenAt:O}");
+            Assert.Equal(before.ChangedAt, after.ChangedAt);
             Assert.Null(after.GoneAt);
             Assert.Equal((before.InstanceType, before.State, before.Name), (after.InstanceType, after.State, after.Name));
             Assert.Equal(before.Tags, after.Tags);
@@ -229,7 +232,7 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         Assert.All(second.Values, i =>
         {
             Assert.Null(i.GoneAt);
-            Assert.True(i.LastSeenAt > first[i.InstanceId].LastSeenAt, $"{i.InstanceId}: last seen did not advance");
+            Assert.Equal(changedIds.Contains(i.InstanceId), i.ChangedAt > first[i.InstanceId].ChangedAt);
         });
     }
 
@@ -293,6 +296,68 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
     }
 
     [Fact]
+    public async Task RunAsync_RowsStoredWithoutHash_RewrittenWithOneAndTheVanishedMarkedGone()
+    {
+        var customer = app.AddCustomer();
+        var fleet = Instances("nh", 4).ToList();
+        var region = customer.Account.Region("us-east-1").AddInstances(fleet);
+        var (_, accountId) = await app.ConnectNewUserAsync(customer);
+        await app.RunDiscoveryAsync(accountId);
+        // Rows as a version before content hashes left them.
+        Assert.Equal(4, (await app.QueryAsync("UPDATE instances SET content_hash = NULL WHERE account_id = @account RETURNING 1",
+            r => r.GetInt32(0), ("account", accountId))).Count);
+        Assert.True(region.RemoveInstance(fleet[0].InstanceId));
+
+        await app.RunDiscoveryAsync(accountId);
+
+        var hashes = await app.QueryAsync("SELECT instance_id, content_hash IS NOT NULL, gone_at IS NOT NULL FROM instances WHERE account_id = @account",
+            r => (Id: r.GetString(0), Hashed: r.GetBoolean(1), Gone: r.GetBoolean(2)), ("account", accountId));
+        Assert.Equal(
+            fleet.Select(f => (f.InstanceId, Hashed: f != fleet[0], Gone: f == fleet[0])).OrderBy(r => r.InstanceId, StringComparer.Ordinal),
+            hashes.OrderBy(r => r.Id, StringComparer.Ordinal).Select(r => (r.Id, r.Hashed, r.Gone)));
+    }
+
+    [Fact]
+    public async Task RunAsync_AnswerWithValuesNoColumnHolds_ThatRegionFailsWithTheValueNamedAndKeepsWhatWasStored()
+    {
+        var customer = app.AddCustomer();
+        customer.Account.Region("us-east-1").AddInstances(Instances("va", 3));
+        var broken = customer.Account.Region("eu-west-1").AddInstances(Instances("vb", 1200))
+            .AddVolumes([new FakeVolume("vol-0vb0000000000001")]);
+        var (_, accountId) = await app.ConnectNewUserAsync(customer);
+        await app.RunDiscoveryAsync(accountId);
+        var before = await InstancesAsync(accountId);
+        // On the second page, after the first was saved: the region's scan is then incomplete, so nothing may be marked gone.
+        var last = Instances("vb", 1200).Last();
+        Assert.True(broken.RemoveInstance(last.InstanceId));
+        broken.AddInstances([last with { InstanceType = new string('x', 40) }]);
+        Assert.True(broken.RemoveInstance(Instances("vb", 1200).First().InstanceId));
+
+        await app.RunDiscoveryAsync(accountId);
+
+        await using var db = await app.CreateDbContextAsync();
+        var account = await db.Accounts.SingleAsync(a => a.Id == accountId);
+        Assert.Equal(AccountStatus.Active, account.Status);
+        Assert.Equal($"1 of 2 regions could not be scanned: eu-west-1: AWS answered for {last.InstanceId} in eu-west-1 with a value CostPilot cannot store: its instance type is 40 characters long (at most 32).",
+            account.StatusMessage);
+        var after = await InstancesAsync(accountId);
+        Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
+        Assert.All(after.Values, i => Assert.Null(i.GoneAt));
+        Assert.Equal(before[last.InstanceId].InstanceType, after[last.InstanceId].InstanceType);
+        Assert.True(await db.Volumes.AnyAsync(v => v.AccountId == accountId && v.VolumeId == "vol-0vb0000000000001"));
+
+        // A volume type no column holds fails the region the same way, before its volumes are replaced.
+        broken.RemoveInstance(last.InstanceId);
+        broken.AddVolumes([new FakeVolume("vol-0vb0000000000002") { VolumeType = "gp3-but-much-longer" }]);
+        await app.RunDiscoveryAsync(accountId);
+
+        db.ChangeTracker.Clear();
+        Assert.Equal("1 of 2 regions could not be scanned: eu-west-1: AWS answered for vol-0vb0000000000002 in eu-west-1 with a value CostPilot cannot store: its volume type is 19 characters long (at most 16).",
+            (await db.Accounts.SingleAsync(a => a.Id == accountId)).StatusMessage);
+        Assert.Equal(["vol-0vb0000000000001"], await db.Volumes.Where(v => v.AccountId == accountId).Select(v => v.VolumeId).ToListAsync());
+    }
+
+    [Fact]
     public async Task RunAsync_OneRegionDenied_ActiveWithWarningAndThatRegionKept()
     {
         var customer = app.AddCustomer();
@@ -315,12 +380,12 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         Assert.Equal(AccountStatus.Active, account.Status);
         Assert.Equal($"1 of 2 regions could not be scanned: eu-west-1: Access denied for ec2:DescribeInstances in eu-west-1{DeniedSuffix}", account.StatusMessage);
         var after = await InstancesAsync(accountId);
-        Assert.All(after.Values.Where(i => i.Region == "eu-west-1"), i =>
+        Assert.Equal(10, after.Count);
+        Assert.All(after.Values, i =>
         {
             Assert.Null(i.GoneAt);
-            Assert.Equal(before[i.InstanceId].LastSeenAt, i.LastSeenAt);
+            Assert.Equal(before[i.InstanceId].ChangedAt, i.ChangedAt);
         });
-        Assert.All(after.Values.Where(i => i.Region == "us-east-1"), i => Assert.True(i.LastSeenAt > before[i.InstanceId].LastSeenAt));
         Assert.True(await db.Volumes.AnyAsync(v => v.AccountId == accountId && v.VolumeId == "vol-0dn0000000000001"));
         // UnauthorizedOperation is not retried: one refused call, then the region is given up.
         var refused = app.Fake.Requests.Skip(requestsBefore)
@@ -582,6 +647,11 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         await using var db = await app.CreateDbContextAsync();
         return await db.Instances.AsNoTracking().Where(i => i.AccountId == accountId).ToDictionaryAsync(i => i.InstanceId);
     }
+
+    /// <summary>Instance id → xmin, the id of the transaction that wrote the row's current version.</summary>
+    private async Task<Dictionary<string, string>> RowVersionsAsync(Guid accountId) =>
+        (await app.QueryAsync("SELECT instance_id, xmin::text FROM instances WHERE account_id = @account",
+            r => (Id: r.GetString(0), Version: r.GetString(1)), ("account", accountId))).ToDictionary(r => r.Id, r => r.Version);
 
     private async Task<long> AdvisoryLocksAsync() => (await app.QueryAsync(
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
