@@ -64,9 +64,11 @@ public sealed partial class PgNotificationListener(
                 delay = TimeSpan.FromSeconds(1);
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    // Wakes on a notification, or after the keep-alive period to prove the connection lives.
-                    await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
-                    await PingAsync(connection, stoppingToken);
+                    // Wakes on a notification (the connection lives), or after a quiet keep-alive period: then a ping proves it.
+                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken))
+                    {
+                        await PingAsync(connection, stoppingToken);
+                    }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
