@@ -13,7 +13,7 @@ public sealed class Instance
         Region = region;
         InstanceId = instanceId;
         FirstSeenAt = seenAt;
-        ChangedAt = seenAt;
+        LastSeenAt = seenAt;
     }
 
     public long Id { get; private set; }
@@ -38,10 +38,11 @@ public sealed class Instance
 
     public DateTimeOffset FirstSeenAt { get; private set; }
     /// <summary>
-    /// When discovery last stored something new about it (first sighting, a change, a return after being gone). A rescan
-    /// that finds it unchanged writes nothing; the account's last discovery says when it was last confirmed.
+    /// When a scan last saw it, as written on the row: with every new or changed sighting, and when it is marked gone. A
+    /// rescan that finds it unchanged does not rewrite the row; it advances its region's <see cref="RegionScan"/> instead,
+    /// so a live instance was last seen at the later of the two (<see cref="RegionScan.LastSeen"/>).
     /// </summary>
-    public DateTimeOffset ChangedAt { get; private set; }
+    public DateTimeOffset LastSeenAt { get; private set; }
 
     /// <summary>When a complete scan of its region no longer found it; null while it exists.</summary>
     public DateTimeOffset? GoneAt { get; private set; }

@@ -14,7 +14,8 @@ public sealed record AccountRow(
     int Instances,
     int Running);
 
-public sealed record RegionCount(string Region, int Running, int Stopped, int Other)
+/// <summary>Live instances of one region by state, and when the region was last scanned completely (null: not yet).</summary>
+public sealed record RegionCount(string Region, int Running, int Stopped, int Other, DateTimeOffset? LastScanAt = null)
 {
     public int Total => Running + Stopped + Other;
 }
@@ -62,6 +63,7 @@ public sealed record InstanceRow(
     string Lifecycle,
     DateTimeOffset? LaunchTime,
     IReadOnlyDictionary<string, string> Tags,
-    DateTimeOffset? GoneAt);
+    DateTimeOffset? GoneAt,
+    DateTimeOffset LastSeenAt);
 
 public sealed record InstancePage(IReadOnlyList<InstanceRow> Rows, int Total);

@@ -170,7 +170,10 @@ public sealed partial class AccountService(
             .Select(g => new { Total = g.Count(), Unattached = g.Count(v => v.AttachedInstanceId == null) }).SingleOrDefaultAsync(ct);
         var addresses = await db.Addresses.Where(a => a.AccountId == accountId).GroupBy(a => 1)
             .Select(g => new { Total = g.Count(), Idle = g.Count(a => a.AssociationId == null) }).SingleOrDefaultAsync(ct);
-        return new AccountDetail(row, [.. regions.OrderByDescending(r => r.Total).ThenBy(r => r.Region, StringComparer.Ordinal)],
+        var scans = await RegionScansAsync(db, accountId, ct);
+        return new AccountDetail(row, [.. regions
+                .Select(r => r with { LastScanAt = scans.TryGetValue(r.Region, out var at) ? at : null })
+                .OrderByDescending(r => r.Total).ThenBy(r => r.Region, StringComparer.Ordinal)],
             volumes?.Total ?? 0, volumes?.Unattached ?? 0, addresses?.Total ?? 0, addresses?.Idle ?? 0);
     }
 
@@ -227,10 +230,18 @@ public sealed partial class AccountService(
         };
         var rows = await instances.Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 500))
             .Select(i => new InstanceRow(i.Id, i.InstanceId, i.Name, i.Region, i.InstanceType, i.State, i.AvailabilityZone,
-                i.Platform, i.Architecture, i.Lifecycle, i.LaunchTime, i.Tags, i.GoneAt))
+                i.Platform, i.Architecture, i.Lifecycle, i.LaunchTime, i.Tags, i.GoneAt, i.LastSeenAt))
             .ToListAsync(ct);
-        return new InstancePage(rows, total);
+        var scans = await RegionScansAsync(db, accountId, ct);
+        return new InstancePage([.. rows.Select(r => r with
+        {
+            LastSeenAt = RegionScan.LastSeen(r.LastSeenAt, r.GoneAt, scans.TryGetValue(r.Region, out var at) ? at : null),
+        })], total);
     }
+
+    /// <summary>Region → when its last complete scan ended; a few dozen rows at most.</summary>
+    private static Task<Dictionary<string, DateTimeOffset>> RegionScansAsync(CostPilotDbContext db, Guid accountId, CancellationToken ct) =>
+        db.RegionScans.AsNoTracking().Where(r => r.AccountId == accountId).ToDictionaryAsync(r => r.Region, r => r.CompletedAt, StringComparer.Ordinal, ct);
 
     /// <summary>Starts a discovery now. Returns false when the account is not the caller's.</summary>
     public async Task<bool> RescanAsync(Caller caller, Guid accountId, CancellationToken ct = default)

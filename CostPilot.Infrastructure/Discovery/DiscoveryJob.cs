@@ -224,7 +224,8 @@ public sealed partial class DiscoveryJob(
 
     /// <summary>
     /// One region: volumes and addresses are listed while instances page; the next page is fetched while the last one is
-    /// saved, and only new or changed instances are written. Only a complete scan may declare instances gone.
+    /// saved, and only new or changed instances are written. Only a complete scan may declare instances gone, replace the
+    /// volumes and addresses, and count as the region's last sighting of its unchanged instances.
     /// </summary>
     private async Task ScanRegionAsync(Guid accountId, IInventorySource source, string region, Progress progress, CancellationToken ct)
     {
@@ -278,8 +279,6 @@ public sealed partial class DiscoveryJob(
                 await Quietly(next);
                 throw;
             }
-            // The scan is complete: what was stored as live and not met this time is gone.
-            await store.MarkGoneAsync(accountId, region, stored.Keys, clock.GetUtcNow(), ct);
             var regionVolumes = await volumes;
             var regionAddresses = await addresses;
             foreach (var volume in regionVolumes)
@@ -290,7 +289,8 @@ public sealed partial class DiscoveryJob(
             {
                 InventoryLimits.Check(address, region);
             }
-            await store.ReplaceVolumesAndAddressesAsync(accountId, region, regionVolumes, regionAddresses, clock.GetUtcNow(), ct);
+            // The scan is complete: what was stored as live and not met this time is gone.
+            await store.CompleteRegionAsync(accountId, region, stored.Keys, regionVolumes, regionAddresses, clock.GetUtcNow(), ct);
         }
         finally
         {

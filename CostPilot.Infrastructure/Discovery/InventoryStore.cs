@@ -10,14 +10,15 @@ namespace CostPilot.Infrastructure.Discovery;
 
 /// <summary>
 /// Bulk writes of discovered inventory, one round trip per page. A rescan writes only what changed: each stored instance
-/// keeps a hash of its discovered fields, and an unchanged one is not written at all. After a complete region scan, one
-/// statement marks the stored instances the scan did not meet as gone.
+/// keeps a hash of its discovered fields, and an unchanged one is not written at all; its sighting is recorded once for
+/// the whole region (<see cref="RegionScan"/>). A complete region scan ends with one batch: the stored instances it did
+/// not meet are marked gone, volumes and addresses replaced, and the region's scan recorded.
 /// </summary>
 public sealed class InventoryStore(NpgsqlDataSource dataSource)
 {
     private const string InsertInstances = """
         INSERT INTO instances (account_id, region, instance_id, instance_type, state, availability_zone, platform, architecture,
-                               launch_time, name, tags, lifecycle, content_hash, first_seen_at, changed_at, gone_at)
+                               launch_time, name, tags, lifecycle, content_hash, first_seen_at, last_seen_at, gone_at)
         SELECT @account, @region, u.instance_id, u.instance_type, u.state, u.availability_zone, u.platform, u.architecture,
                u.launch_time, u.name, u.tags, u.lifecycle, u.content_hash, @seen, @seen, NULL
         FROM unnest(@ids, @types, @states, @azs, @platforms, @archs, @launched, @names, @tags, @lifecycles, @hashes)
@@ -29,7 +30,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
             instance_type = EXCLUDED.instance_type, state = EXCLUDED.state, availability_zone = EXCLUDED.availability_zone,
             platform = EXCLUDED.platform, architecture = EXCLUDED.architecture, launch_time = EXCLUDED.launch_time,
             name = EXCLUDED.name, tags = EXCLUDED.tags, lifecycle = EXCLUDED.lifecycle, content_hash = EXCLUDED.content_hash,
-            changed_at = EXCLUDED.changed_at, gone_at = NULL
+            last_seen_at = EXCLUDED.last_seen_at, gone_at = NULL
         """;
 
     [ThreadStatic]
@@ -115,17 +116,17 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
     /// everything; should one of the "new" ones be stored after all (gone, and back), the page is upserted whole instead.
     /// </summary>
     public async Task SavePageAsync(Guid accountId, string region, IReadOnlyList<(DiscoveredInstance Instance, Guid Hash)> added,
-        IReadOnlyList<(DiscoveredInstance Instance, Guid Hash)> changed, DateTimeOffset changedAt, CancellationToken ct)
+        IReadOnlyList<(DiscoveredInstance Instance, Guid Hash)> changed, DateTimeOffset seenAt, CancellationToken ct)
     {
         if (added.Count > 0)
         {
             try
             {
                 await using var batch = dataSource.CreateBatch();
-                batch.BatchCommands.Add(InstancesCommand(InsertInstances, accountId, region, added, changedAt));
+                batch.BatchCommands.Add(InstancesCommand(InsertInstances, accountId, region, added, seenAt));
                 if (changed.Count > 0)
                 {
-                    batch.BatchCommands.Add(InstancesCommand(UpsertInstances, accountId, region, changed, changedAt));
+                    batch.BatchCommands.Add(InstancesCommand(UpsertInstances, accountId, region, changed, seenAt));
                 }
                 await batch.ExecuteNonQueryAsync(ct);
                 return;
@@ -139,19 +140,19 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
         if (all.Count > 0)
         {
             await using var batch = dataSource.CreateBatch();
-            batch.BatchCommands.Add(InstancesCommand(UpsertInstances, accountId, region, all, changedAt));
+            batch.BatchCommands.Add(InstancesCommand(UpsertInstances, accountId, region, all, seenAt));
             await batch.ExecuteNonQueryAsync(ct);
         }
     }
 
     private static NpgsqlBatchCommand InstancesCommand(string sql, Guid accountId, string region,
-        IReadOnlyList<(DiscoveredInstance Instance, Guid Hash)> rows, DateTimeOffset changedAt)
+        IReadOnlyList<(DiscoveredInstance Instance, Guid Hash)> rows, DateTimeOffset seenAt)
     {
         var page = rows.Select(c => c.Instance).ToList();
         var command = new NpgsqlBatchCommand(sql);
         command.Parameters.AddWithValue("account", accountId);
         command.Parameters.AddWithValue("region", region);
-        command.Parameters.AddWithValue("seen", changedAt);
+        command.Parameters.AddWithValue("seen", seenAt);
         command.Parameters.AddWithValue("ids", page.Select(i => i.InstanceId).ToArray());
         command.Parameters.AddWithValue("hashes", rows.Select(c => c.Hash).ToArray());
         command.Parameters.AddWithValue("types", page.Select(i => i.InstanceType).ToArray());
@@ -166,28 +167,30 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
         return command;
     }
 
-    /// <summary>After a complete scan of a region: the live instances it did not meet are gone (kept for history). Returns how many.</summary>
-    public async Task<int> MarkGoneAsync(Guid accountId, string region, IReadOnlyCollection<string> instanceIds, DateTimeOffset now, CancellationToken ct)
-    {
-        if (instanceIds.Count == 0)
-        {
-            return 0;
-        }
-        await using var command = dataSource.CreateCommand(
-            "UPDATE instances SET gone_at = @now WHERE account_id = @account AND region = @region AND instance_id = ANY(@ids) AND gone_at IS NULL");
-        command.Parameters.AddWithValue("now", now);
-        command.Parameters.AddWithValue("account", accountId);
-        command.Parameters.AddWithValue("region", region);
-        command.Parameters.AddWithValue("ids", instanceIds as string[] ?? [.. instanceIds]);
-        return await command.ExecuteNonQueryAsync(ct);
-    }
-
-    /// <summary>Replaces a region's volumes and addresses with what the scan found: one batch, one round trip, all or nothing.</summary>
-    public async Task ReplaceVolumesAndAddressesAsync(
-        Guid accountId, string region, IReadOnlyList<DiscoveredVolume> volumes, IReadOnlyList<DiscoveredAddress> addresses, DateTimeOffset seenAt, CancellationToken ct)
+    /// <summary>
+    /// After a complete scan of a region, in one batch (one round trip, all or nothing): the live instances the scan did not
+    /// meet are marked gone, keeping when they were last seen (the region's previous complete scan); the region's volumes and
+    /// addresses are replaced with what the scan found; and the scan is recorded as the region's last.
+    /// </summary>
+    public async Task CompleteRegionAsync(Guid accountId, string region, IReadOnlyCollection<string> goneInstanceIds,
+        IReadOnlyList<DiscoveredVolume> volumes, IReadOnlyList<DiscoveredAddress> addresses, DateTimeOffset completedAt, CancellationToken ct)
     {
         // A batch runs as one implicit transaction: a failing statement rolls back the ones before it.
         await using var batch = dataSource.CreateBatch();
+        if (goneInstanceIds.Count > 0)
+        {
+            // Runs before the region's scan is recorded below, so the subquery reads the previous one.
+            var gone = new NpgsqlBatchCommand("""
+                UPDATE instances SET gone_at = @now,
+                    last_seen_at = GREATEST(last_seen_at, (SELECT completed_at FROM region_scans WHERE account_id = @account AND region = @region))
+                WHERE account_id = @account AND region = @region AND instance_id = ANY(@ids) AND gone_at IS NULL
+                """);
+            gone.Parameters.AddWithValue("now", completedAt);
+            gone.Parameters.AddWithValue("account", accountId);
+            gone.Parameters.AddWithValue("region", region);
+            gone.Parameters.AddWithValue("ids", goneInstanceIds as string[] ?? [.. goneInstanceIds]);
+            batch.BatchCommands.Add(gone);
+        }
         foreach (var table in (string[])["volumes", "addresses"])
         {
             var delete = new NpgsqlBatchCommand($"DELETE FROM {table} WHERE account_id = @account AND region = @region");
@@ -205,7 +208,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
                 """);
             insert.Parameters.AddWithValue("account", accountId);
             insert.Parameters.AddWithValue("region", region);
-            insert.Parameters.AddWithValue("seen", seenAt);
+            insert.Parameters.AddWithValue("seen", completedAt);
             insert.Parameters.AddWithValue("ids", volumes.Select(v => v.VolumeId).ToArray());
             insert.Parameters.AddWithValue("sizes", volumes.Select(v => v.SizeGiB).ToArray());
             insert.Parameters.AddWithValue("types", volumes.Select(v => v.VolumeType).ToArray());
@@ -227,7 +230,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
                 """);
             insert.Parameters.AddWithValue("account", accountId);
             insert.Parameters.AddWithValue("region", region);
-            insert.Parameters.AddWithValue("seen", seenAt);
+            insert.Parameters.AddWithValue("seen", completedAt);
             insert.Parameters.AddWithValue("ids", addresses.Select(a => a.AllocationId).ToArray());
             insert.Parameters.AddWithValue("ips", addresses.Select(a => a.PublicIp).ToArray());
             insert.Parameters.Add(new NpgsqlParameter("instances", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = addresses.Select(a => (object?)a.InstanceId ?? DBNull.Value).ToArray() });
@@ -236,6 +239,14 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
             insert.Parameters.Add(new NpgsqlParameter("tags", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = addresses.Select(a => JsonSerializer.Serialize(a.Tags)).ToArray() });
             batch.BatchCommands.Add(insert);
         }
+        var scan = new NpgsqlBatchCommand("""
+            INSERT INTO region_scans (account_id, region, completed_at) VALUES (@account, @region, @completed)
+            ON CONFLICT (account_id, region) DO UPDATE SET completed_at = EXCLUDED.completed_at
+            """);
+        scan.Parameters.AddWithValue("account", accountId);
+        scan.Parameters.AddWithValue("region", region);
+        scan.Parameters.AddWithValue("completed", completedAt);
+        batch.BatchCommands.Add(scan);
         await batch.ExecuteNonQueryAsync(ct);
     }
 

@@ -19,6 +19,7 @@ public sealed class CostPilotDbContext(DbContextOptions<CostPilotDbContext> opti
     public DbSet<Instance> Instances => Set<Instance>();
     public DbSet<Volume> Volumes => Set<Volume>();
     public DbSet<ElasticAddress> Addresses => Set<ElasticAddress>();
+    public DbSet<RegionScan> RegionScans => Set<RegionScan>();
     public DbSet<PendingConnection> PendingConnections => Set<PendingConnection>();
     public DbSet<ExperimentLog> ExperimentLogs => Set<ExperimentLog>();
     public DbSet<DowntimeLog> DowntimeLogs => Set<DowntimeLog>();

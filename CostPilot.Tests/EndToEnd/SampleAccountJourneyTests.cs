@@ -32,11 +32,13 @@ public sealed partial class SampleAccountJourneyTests(BrowserFixture browser) : 
         await Expect(grid.Locator("tbody tr").First).ToBeVisibleAsync();
         await Expect(page.Locator("p.mud-table-pagination-caption[translate=no]")).ToContainTextAsync("of 326");
         await Expect(page.GetByTestId("region-table").Locator("tbody tr")).ToHaveCountAsync(5);
+        // Each region's last complete scan, which dates its instances' last sighting.
+        await Expect(page.GetByTestId("region-table").Locator("tbody tr td:last-child")).ToHaveTextAsync(Enumerable.Repeat(ScanTime(), 5).ToArray());
         await Ui.ScreenshotAsync(page, "13-sample-account");
 
         // Sort by type: the grid asks the server for the first page in that order.
         await grid.Locator("th", new() { HasText = "Type" }).Locator(".sortable-column-header, .column-header").First.ClickAsync();
-        await Expect(grid.Locator("tbody tr").First.Locator("td").Nth(2)).ToHaveTextAsync("c4.large");
+        await Expect(grid.Locator("tbody tr").First.Locator("td").Nth(2).GetByTestId("instance-type")).ToHaveTextAsync("c4.large");
 
         // Filter by state, then by text: every row shown matches.
         await page.GetByTestId("filter-state").ClickAsync();
@@ -58,6 +60,9 @@ public sealed partial class SampleAccountJourneyTests(BrowserFixture browser) : 
         await Expect(page.GetByTestId("accounts-table").GetByTestId("account-status")).ToHaveAttributeAsync("data-status", "active");
         await Ui.ScreenshotAsync(page, "14-client-dashboard");
     }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")]
+    private static partial Regex ScanTime();
 
     [GeneratedRegex("/onboarding$")]
     private static partial Regex OnboardingUrl();

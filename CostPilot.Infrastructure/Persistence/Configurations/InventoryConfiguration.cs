@@ -28,6 +28,17 @@ internal sealed class VolumeConfiguration : IEntityTypeConfiguration<Volume>
     }
 }
 
+internal sealed class RegionScanConfiguration : IEntityTypeConfiguration<RegionScan>
+{
+    public void Configure(EntityTypeBuilder<RegionScan> b)
+    {
+        b.ToTable("region_scans");
+        b.HasKey(r => new { r.AccountId, r.Region });
+        b.HasOne<Account>().WithMany().HasForeignKey(r => r.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(r => r.Region).HasMaxLength(32).IsRequired();
+    }
+}
+
 internal sealed class ElasticAddressConfiguration : IEntityTypeConfiguration<ElasticAddress>
 {
     public void Configure(EntityTypeBuilder<ElasticAddress> b)

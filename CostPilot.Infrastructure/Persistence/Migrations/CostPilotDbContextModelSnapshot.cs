@@ -208,10 +208,6 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("availability_zone");
 
-                    b.Property<DateTimeOffset>("ChangedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("changed_at");
-
                     b.Property<Guid?>("ContentHash")
                         .HasColumnType("uuid")
                         .HasColumnName("content_hash");
@@ -235,6 +231,10 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("instance_type");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
 
                     b.Property<DateTimeOffset?>("LaunchTime")
                         .HasColumnType("timestamp with time zone")
@@ -296,6 +296,27 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                     b.ToTable("instances", (string)null);
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
+                });
+
+            modelBuilder.Entity("CostPilot.Domain.Inventory.RegionScan", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("region");
+
+                    b.Property<DateTimeOffset>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.HasKey("AccountId", "Region")
+                        .HasName("pk_region_scans");
+
+                    b.ToTable("region_scans", (string)null);
                 });
 
             modelBuilder.Entity("CostPilot.Domain.Inventory.Volume", b =>
@@ -960,6 +981,16 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_instances_accounts_account_id");
+                });
+
+            modelBuilder.Entity("CostPilot.Domain.Inventory.RegionScan", b =>
+                {
+                    b.HasOne("CostPilot.Domain.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_region_scans_accounts_account_id");
                 });
 
             modelBuilder.Entity("CostPilot.Domain.Inventory.Volume", b =>

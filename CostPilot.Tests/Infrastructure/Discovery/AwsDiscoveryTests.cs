@@ -154,16 +154,17 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
     }
 
     [Fact]
-    public async Task RunAsync_Twice_SameRowsKeptAndNoInstanceRowRewritten()
+    public async Task RunAsync_Twice_SameRowsKeptNoneRewrittenAndLastSeenAdvancedByRegion()
     {
         var customer = app.AddCustomer();
         customer.Account.Region("us-east-1").AddInstances(Instances("tw", 1200))
             .AddVolumes([new FakeVolume("vol-0tw0000000000001")]).AddAddresses([new FakeAddress("eipalloc-0tw0000000000001", "198.51.100.7")]);
         customer.Account.Region("eu-west-1").AddInstances(Instances("te", 10));
-        var (_, accountId) = await app.ConnectNewUserAsync(customer);
+        var (caller, accountId) = await app.ConnectNewUserAsync(customer);
         await app.RunDiscoveryAsync(accountId);
         var first = await InstancesAsync(accountId);
         var versionsBefore = await RowVersionsAsync(accountId);
+        var scansBefore = await RegionScansAsync(accountId);
 
         await app.RunDiscoveryAsync(accountId);
 
@@ -178,11 +179,21 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
             var after = pair.Value;
             Assert.Equal(before.Id, after.Id);
             Assert.Equal(before.FirstSeenAt, after.FirstSeenAt);
-            Assert.Equal(before.ChangedAt, after.ChangedAt);
+            Assert.Equal(before.LastSeenAt, after.LastSeenAt);
             Assert.Null(after.GoneAt);
             Assert.Equal((before.InstanceType, before.State, before.Name), (after.InstanceType, after.State, after.Name));
             Assert.Equal(before.Tags, after.Tags);
         });
+        // Each region's scan advanced instead, and the read model dates every live instance by it.
+        var scansAfter = await RegionScansAsync(accountId);
+        Assert.Equal(["eu-west-1", "us-east-1"], scansAfter.Keys.Order(StringComparer.Ordinal));
+        Assert.All(scansAfter, scan => Assert.True(scan.Value > scansBefore[scan.Key]));
+        var rows = (await QueryAsync(caller, accountId, new InstanceQuery(Take: 500))).Rows;
+        Assert.Equal(500, rows.Count);
+        Assert.All(rows, r => Assert.Equal(scansAfter[r.Region], r.LastSeenAt));
+        var detail = await TestUsers.WithScopeAsync<AccountService, AccountDetail?>(app.Services, s => s.GetAsync(caller, accountId));
+        Assert.Equal(scansAfter.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, (DateTimeOffset?)p.Value)),
+            detail!.Regions.OrderBy(r => r.Region, StringComparer.Ordinal).Select(r => (r.Region, r.LastScanAt)));
         await using var db = await app.CreateDbContextAsync();
         Assert.Equal(1, await db.Volumes.CountAsync(v => v.AccountId == accountId));
         Assert.Equal(1, await db.Addresses.CountAsync(a => a.AccountId == accountId));
@@ -232,7 +243,7 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         Assert.All(second.Values, i =>
         {
             Assert.Null(i.GoneAt);
-            Assert.Equal(changedIds.Contains(i.InstanceId), i.ChangedAt > first[i.InstanceId].ChangedAt);
+            Assert.Equal(changedIds.Contains(i.InstanceId), i.LastSeenAt > first[i.InstanceId].LastSeenAt);
         });
     }
 
@@ -267,21 +278,26 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         customer.Account.Region("eu-west-1").AddInstances(Instances("ge", 2));
         var (caller, accountId) = await app.ConnectNewUserAsync(customer);
         await app.RunDiscoveryAsync(accountId);
+        await app.RunDiscoveryAsync(accountId);
         var vanishing = Instances("gn", 3).ElementAt(1);
         var firstSeen = (await InstancesAsync(accountId))[vanishing.InstanceId].FirstSeenAt;
+        var lastScanThatSawIt = (await RegionScansAsync(accountId))["us-east-1"];
 
         Assert.True(region.RemoveInstance(vanishing.InstanceId));
         await app.RunDiscoveryAsync(accountId);
 
         var afterRemoval = await InstancesAsync(accountId);
-        Assert.NotNull(afterRemoval[vanishing.InstanceId].GoneAt);
+        // Unchanged since the first run, so only the second run's region scan could say when it was last seen.
+        Assert.Equal(lastScanThatSawIt, afterRemoval[vanishing.InstanceId].LastSeenAt);
+        Assert.True(afterRemoval[vanishing.InstanceId].GoneAt > lastScanThatSawIt);
         Assert.All(afterRemoval.Where(i => i.Key != vanishing.InstanceId), i => Assert.Null(i.Value.GoneAt));
         var visible = await QueryAsync(caller, accountId, new InstanceQuery(Take: 100));
         var all = await QueryAsync(caller, accountId, new InstanceQuery(IncludeGone: true, Take: 100));
         Assert.Equal(4, visible.Total);
         Assert.DoesNotContain(visible.Rows, r => r.InstanceId == vanishing.InstanceId);
         Assert.Equal(5, all.Total);
-        Assert.NotNull(Assert.Single(all.Rows, r => r.InstanceId == vanishing.InstanceId).GoneAt);
+        var goneRow = Assert.Single(all.Rows, r => r.InstanceId == vanishing.InstanceId);
+        Assert.Equal((afterRemoval[vanishing.InstanceId].GoneAt, lastScanThatSawIt), (goneRow.GoneAt, goneRow.LastSeenAt));
         var detail = await TestUsers.WithScopeAsync<AccountService, AccountDetail?>(app.Services, s => s.GetAsync(caller, accountId));
         Assert.Equal(4, detail!.Account.Instances);
         Assert.Equal(2, detail.Regions.Single(r => r.Region == "us-east-1").Total);
@@ -367,6 +383,7 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         var (_, accountId) = await app.ConnectNewUserAsync(customer);
         await app.RunDiscoveryAsync(accountId);
         var before = await InstancesAsync(accountId);
+        var scansBefore = await RegionScansAsync(accountId);
         // Gone from AWS, but the failed scan of eu-west-1 cannot know that.
         denied.RemoveInstance(Instances("dn", 5).First().InstanceId);
         denied.RemoveVolume("vol-0dn0000000000001");
@@ -384,9 +401,13 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         Assert.All(after.Values, i =>
         {
             Assert.Null(i.GoneAt);
-            Assert.Equal(before[i.InstanceId].ChangedAt, i.ChangedAt);
+            Assert.Equal(before[i.InstanceId].LastSeenAt, i.LastSeenAt);
         });
         Assert.True(await db.Volumes.AnyAsync(v => v.AccountId == accountId && v.VolumeId == "vol-0dn0000000000001"));
+        // Only the complete scan counts as a sighting: eu-west-1's instances were last seen by the first run.
+        var scansAfter = await RegionScansAsync(accountId);
+        Assert.Equal(scansBefore["eu-west-1"], scansAfter["eu-west-1"]);
+        Assert.True(scansAfter["us-east-1"] > scansBefore["us-east-1"]);
         // UnauthorizedOperation is not retried: one refused call, then the region is given up.
         var refused = app.Fake.Requests.Skip(requestsBefore)
             .Where(r => r.AccountId == customer.AccountId && r.Region == "eu-west-1" && r.Action == "DescribeInstances").ToList();
@@ -646,6 +667,12 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
     {
         await using var db = await app.CreateDbContextAsync();
         return await db.Instances.AsNoTracking().Where(i => i.AccountId == accountId).ToDictionaryAsync(i => i.InstanceId);
+    }
+
+    private async Task<Dictionary<string, DateTimeOffset>> RegionScansAsync(Guid accountId)
+    {
+        await using var db = await app.CreateDbContextAsync();
+        return await db.RegionScans.Where(r => r.AccountId == accountId).ToDictionaryAsync(r => r.Region, r => r.CompletedAt);
     }
 
     /// <summary>Instance id → xmin, the id of the transaction that wrote the row's current version.</summary>
