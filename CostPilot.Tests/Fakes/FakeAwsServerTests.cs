@@ -282,20 +282,26 @@ public sealed class FakeAwsServerTests(ITestOutputHelper output)
     {
         await using var fake = await StartWithCustomerAsync();
         fake.TimeoutDelay = TimeSpan.FromSeconds(20);
+        using var ec2 = Ec2(fake, CustomerKey, maxErrorRetry: 0, timeout: TimeSpan.FromSeconds(1));
+        // A first call opens the connection and warms the client: on a busy CI box the client timeout could otherwise run
+        // out before the held request even reaches the fake.
+        await ec2.DescribeRegionsAsync(new DescribeRegionsRequest());
         fake.FailNext(Customer, Region, "DescribeInstances", FakeFault.Timeout);
-        using var ec2 = Ec2(fake, CustomerKey, maxErrorRetry: 0, timeout: TimeSpan.FromMilliseconds(300));
         var clock = Stopwatch.StartNew();
 
-        await Assert.ThrowsAsync<TimeoutException>(() => ec2.DescribeInstancesAsync(new DescribeInstancesRequest()));
+        var outcome = await Record.ExceptionAsync(() => ec2.DescribeInstancesAsync(new DescribeInstancesRequest()));
 
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.True(outcome is TimeoutException,
+            $"Expected a TimeoutException after {clock.Elapsed.TotalMilliseconds:F0} ms, got {outcome?.GetType().Name ?? "an answer"}; " +
+            $"the fake saw: {string.Join(", ", fake.Requests.Select(r => $"{r.Action} {r.StatusCode}"))}");
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(8));
         // The server learns of the client's disconnect asynchronously; on a loaded 2-core CI box that can take seconds.
-        while (fake.Requests.Count == 0 && clock.Elapsed < TimeSpan.FromSeconds(15))
+        while (!fake.Requests.Any(r => r.Action == "DescribeInstances") && clock.Elapsed < TimeSpan.FromSeconds(15))
         {
             await Task.Delay(20);
         }
 
-        Assert.Equal(499, Assert.Single(fake.Requests).StatusCode);
+        Assert.Equal(499, Assert.Single(fake.Requests, r => r.Action == "DescribeInstances").StatusCode);
     }
 
     [Fact]
@@ -303,15 +309,22 @@ public sealed class FakeAwsServerTests(ITestOutputHelper output)
     {
         await using var fake = await StartWithCustomerAsync();
         fake.TimeoutDelay = TimeSpan.FromSeconds(20);
-        fake.FailNext(Customer, Region, "DescribeInstances", FakeFault.Timeout);
-        // The retry gets the same client timeout as the held request; 300 ms was too short for a new connection on a busy
-        // 2-core CI box, so the timeout is generous and the held request (20 s) still clearly outlasts it.
+        // The retry gets the same client timeout as the held request: generous, so that a busy 2-core CI box cannot time
+        // the retry out too, and a warm-up call so the held request surely reaches the fake (it is held 20 s either way).
         using var ec2 = Ec2(fake, CustomerKey, maxErrorRetry: 1, timeout: TimeSpan.FromSeconds(2));
+        await ec2.DescribeRegionsAsync(new DescribeRegionsRequest());
+        fake.FailNext(Customer, Region, "DescribeInstances", FakeFault.Timeout);
 
         var response = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest());
 
         Assert.Single(response.Reservations);
-        Assert.Equal([200, 499], fake.Requests.Select(r => r.StatusCode).Order());
+        // The held request is recorded once the fake learns the client gave up on it, which may come after the retry.
+        var clock = Stopwatch.StartNew();
+        while (fake.Requests.Count(r => r.Action == "DescribeInstances") < 2 && clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(20);
+        }
+        Assert.Equal([200, 499], fake.Requests.Where(r => r.Action == "DescribeInstances").Select(r => r.StatusCode).Order());
     }
 
     [Fact]
