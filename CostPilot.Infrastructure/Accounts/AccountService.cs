@@ -172,7 +172,7 @@ public sealed partial class AccountService(
             .Select(g => new { Total = g.Count(), Idle = g.Count(a => a.AssociationId == null) }).SingleOrDefaultAsync(ct);
         var scans = await RegionScansAsync(db, accountId, ct);
         return new AccountDetail(row, [.. regions
-                .Select(r => r with { LastScanAt = scans.TryGetValue(r.Region, out var at) ? at : null })
+                .Select(r => r with { LastScanAt = scans.GetValueOrDefault(r.Region) })
                 .OrderByDescending(r => r.Total).ThenBy(r => r.Region, StringComparer.Ordinal)],
             volumes?.Total ?? 0, volumes?.Unattached ?? 0, addresses?.Total ?? 0, addresses?.Idle ?? 0);
     }
@@ -235,13 +235,14 @@ public sealed partial class AccountService(
         var scans = await RegionScansAsync(db, accountId, ct);
         return new InstancePage([.. rows.Select(r => r with
         {
-            LastSeenAt = RegionScan.LastSeen(r.LastSeenAt, r.GoneAt, scans.TryGetValue(r.Region, out var at) ? at : null),
+            LastSeenAt = RegionScan.LastSeen(r.LastSeenAt, r.GoneAt, scans.GetValueOrDefault(r.Region)),
         })], total);
     }
 
-    /// <summary>Region → when its last complete scan ended; a few dozen rows at most.</summary>
-    private static Task<Dictionary<string, DateTimeOffset>> RegionScansAsync(CostPilotDbContext db, Guid accountId, CancellationToken ct) =>
-        db.RegionScans.AsNoTracking().Where(r => r.AccountId == accountId).ToDictionaryAsync(r => r.Region, r => r.CompletedAt, StringComparer.Ordinal, ct);
+    /// <summary>Region → when its last complete scan ended (absent: never); a few dozen rows at most.</summary>
+    private static Task<Dictionary<string, DateTimeOffset?>> RegionScansAsync(CostPilotDbContext db, Guid accountId, CancellationToken ct) =>
+        db.RegionScans.AsNoTracking().Where(r => r.AccountId == accountId)
+            .ToDictionaryAsync(r => r.Region, r => (DateTimeOffset?)r.CompletedAt, StringComparer.Ordinal, ct);
 
     /// <summary>Starts a discovery now. Returns false when the account is not the caller's.</summary>
     public async Task<bool> RescanAsync(Caller caller, Guid accountId, CancellationToken ct = default)
