@@ -146,13 +146,14 @@ public sealed partial class DiscoveryJob(
         var scans = Parallel.ForEachAsync(queue.Reader.ReadAllAsync(all.Token), parallel, async (region, token) =>
         {
             using var regionScan = CancellationTokenSource.CreateLinkedTokenSource(token);
+            // Registered before the check, so a region dropped in between is still found and cancelled.
             running[region] = regionScan;
-            if (dropped.ContainsKey(region))
-            {
-                return;
-            }
             try
             {
+                if (dropped.ContainsKey(region))
+                {
+                    return;
+                }
                 await ScanRegionAsync(accountId, source, region, progress, regionScan.Token);
             }
             catch (InventoryException e) when (!dropped.ContainsKey(region))
