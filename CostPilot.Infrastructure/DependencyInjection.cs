@@ -3,6 +3,7 @@ using CostPilot.Infrastructure.Aws;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Health;
 using CostPilot.Infrastructure.Identity;
+using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Logging;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
@@ -115,6 +116,7 @@ public static class DependencyInjection
         services.AddSingleton<InventoryStore>();
         services.AddTransient<DiscoveryJob>();
         services.AddScoped<AccountService>();
+        services.AddScoped<InventoryQueryService>();
 
         services.AddSingleton<AccountEventHub>();
         services.AddSingleton<AccountEventPublisher>();

@@ -18,6 +18,12 @@ public sealed class Volume
     public string? AttachedInstanceId { get; private set; }
     public Dictionary<string, string> Tags { get; private set; } = [];
     public DateTimeOffset LastSeenAt { get; private set; }
+
+    /// <summary>Storage plus provisioned IOPS and throughput per month (<see cref="Pricing.Costs.Volume"/>); null: price unknown.</summary>
+    public decimal? MonthlyUsd { get; private set; }
+
+    /// <summary>Not attached to any instance: paid for, used by nothing.</summary>
+    public bool IsIdle => AttachedInstanceId is null;
 }
 
 /// <summary>An Elastic IP address as last seen by discovery; unattached ones cost money for nothing.</summary>
@@ -35,4 +41,10 @@ public sealed class ElasticAddress
     public string Domain { get; private set; } = "vpc";
     public Dictionary<string, string> Tags { get; private set; } = [];
     public DateTimeOffset LastSeenAt { get; private set; }
+
+    /// <summary>The public IPv4 rate × 730 (<see cref="Pricing.Costs.Address"/>), attached or not; null: price unknown.</summary>
+    public decimal? MonthlyUsd { get; private set; }
+
+    /// <summary>Associated with nothing: AWS still bills the address every hour.</summary>
+    public bool IsIdle => AssociationId is null;
 }

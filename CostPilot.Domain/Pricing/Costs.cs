@@ -8,6 +8,25 @@ public enum PriceSource
     Unknown,
 }
 
+public static class PriceSources
+{
+    /// <summary>The label CSV exports and the grid use: "on-demand", "spot" or "unknown".</summary>
+    public static string Label(this PriceSource source) => source switch
+    {
+        PriceSource.OnDemand => "on-demand",
+        PriceSource.Spot => "spot",
+        _ => "unknown",
+    };
+
+    public static PriceSource Parse(string label) => label switch
+    {
+        "on-demand" => PriceSource.OnDemand,
+        "spot" => PriceSource.Spot,
+        "unknown" => PriceSource.Unknown,
+        _ => throw new FormatException($"'{label}' is not a price source."),
+    };
+}
+
 /// <summary>An instance's compute cost. Unknown prices are null, never zero.</summary>
 public readonly record struct InstanceCost(decimal? Hourly, decimal? Monthly, PriceSource Source)
 {

@@ -13,37 +13,37 @@ public static class InventoryLimits
     public static void Check(DiscoveredInstance i, string region)
     {
         Id(i.InstanceId, "an instance", region);
-        Text(i.InstanceId, 32, "instance id", i.InstanceId, region);
-        Text(i.InstanceType, 32, "instance type", i.InstanceId, region);
-        Text(i.State, 32, "state", i.InstanceId, region);
-        Text(i.AvailabilityZone, 64, "availability zone", i.InstanceId, region);
-        Text(i.Platform, 64, "platform", i.InstanceId, region);
-        Text(i.Architecture, 16, "architecture", i.InstanceId, region);
-        Text(i.Lifecycle, 16, "lifecycle", i.InstanceId, region);
+        Text(i.InstanceId, FieldLengths.InstanceId, "instance id", i.InstanceId, region);
+        Text(i.InstanceType, FieldLengths.InstanceType, "instance type", i.InstanceId, region);
+        Text(i.State, FieldLengths.InstanceState, "state", i.InstanceId, region);
+        Text(i.AvailabilityZone, FieldLengths.AvailabilityZone, "availability zone", i.InstanceId, region);
+        Text(i.Platform, FieldLengths.Platform, "platform", i.InstanceId, region);
+        Text(i.Architecture, FieldLengths.Architecture, "architecture", i.InstanceId, region);
+        Text(i.Lifecycle, FieldLengths.Lifecycle, "lifecycle", i.InstanceId, region);
     }
 
     public static void Check(DiscoveredVolume v, string region)
     {
         Id(v.VolumeId, "a volume", region);
-        Text(v.VolumeId, 32, "volume id", v.VolumeId, region);
-        Text(v.VolumeType, 16, "volume type", v.VolumeId, region);
-        Text(v.State, 16, "state", v.VolumeId, region);
-        Text(v.AvailabilityZone, 64, "availability zone", v.VolumeId, region);
-        Text(v.AttachedInstanceId, 32, "attached instance id", v.VolumeId, region);
+        Text(v.VolumeId, FieldLengths.VolumeId, "volume id", v.VolumeId, region);
+        Text(v.VolumeType, FieldLengths.VolumeType, "volume type", v.VolumeId, region);
+        Text(v.State, FieldLengths.VolumeState, "state", v.VolumeId, region);
+        Text(v.AvailabilityZone, FieldLengths.AvailabilityZone, "availability zone", v.VolumeId, region);
+        Text(v.AttachedInstanceId, FieldLengths.InstanceId, "attached instance id", v.VolumeId, region);
     }
 
     public static void Check(DiscoveredAddress a, string region)
     {
         Id(a.AllocationId, "an elastic IP address", region);
-        Text(a.AllocationId, 64, "allocation id", a.AllocationId, region);
+        Text(a.AllocationId, FieldLengths.AllocationId, "allocation id", a.AllocationId, region);
         if (string.IsNullOrWhiteSpace(a.PublicIp))
         {
             throw Invalid($"AWS listed the elastic IP address {Preview(a.AllocationId)} in {region} without its public IP.");
         }
-        Text(a.PublicIp, 45, "public IP", a.AllocationId, region);
-        Text(a.InstanceId, 32, "instance id", a.AllocationId, region);
-        Text(a.AssociationId, 64, "association id", a.AllocationId, region);
-        Text(a.Domain, 16, "domain", a.AllocationId, region);
+        Text(a.PublicIp, FieldLengths.PublicIp, "public IP", a.AllocationId, region);
+        Text(a.InstanceId, FieldLengths.InstanceId, "instance id", a.AllocationId, region);
+        Text(a.AssociationId, FieldLengths.AssociationId, "association id", a.AllocationId, region);
+        Text(a.Domain, FieldLengths.AddressDomain, "domain", a.AllocationId, region);
     }
 
     private static void Id(string? id, string what, string region)

@@ -161,7 +161,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("platforms", page.Select(i => i.Platform).ToArray());
         command.Parameters.AddWithValue("archs", page.Select(i => i.Architecture).ToArray());
         command.Parameters.Add(new NpgsqlParameter("launched", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = page.Select(i => i.LaunchTime is { } t ? (object)t.UtcDateTime : DBNull.Value).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("names", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = page.Select(i => (object?)Clip(i.Name, 256) ?? DBNull.Value).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("names", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = page.Select(i => (object?)Clip(i.Name, FieldLengths.Name) ?? DBNull.Value).ToArray() });
         command.Parameters.Add(new NpgsqlParameter("tags", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = page.Select(i => JsonSerializer.Serialize(i.Tags)).ToArray() });
         command.Parameters.AddWithValue("lifecycles", page.Select(i => i.Lifecycle).ToArray());
         return command;

@@ -26,9 +26,12 @@ public sealed record SystemOverview(
 /// <summary>What the admin dashboard shows: counts, job workers and their heartbeats, the latest health results.</summary>
 public sealed class SystemOverviewService(IDbContextFactory<CostPilotDbContext> dbFactory, JobStorage jobStorage, TimeProvider clock)
 {
-    public async Task<SystemOverview> GetAsync(Caller caller, CancellationToken ct = default)
+    public async Task<Result<SystemOverview>> GetAsync(Caller caller, CancellationToken ct = default)
     {
-        caller.RequireAdmin();
+        if (caller.AdminError() is { } denied)
+        {
+            return denied;
+        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var since = clock.GetUtcNow().AddDays(-1);
         var users = await db.Users.CountAsync(ct);

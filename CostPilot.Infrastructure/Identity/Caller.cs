@@ -23,21 +23,11 @@ public sealed record Caller(string UserId, IReadOnlySet<string> Roles)
         return new Caller(id, roles);
     }
 
-    public void RequireAdmin()
-    {
-        if (!IsAdmin)
-        {
-            throw new ForbiddenException("Only administrators can do this.");
-        }
-    }
+    /// <summary>Null for an administrator; otherwise why not.</summary>
+    public ServiceError? AdminError() => IsAdmin ? null : ServiceError.Forbidden("Only administrators can do this.");
 
-    public void RequireSuperAdmin()
-    {
-        if (!IsSuperAdmin)
-        {
-            throw new ForbiddenException("Only super administrators can do this.");
-        }
-    }
+    /// <summary>Null for a super administrator; otherwise why not.</summary>
+    public ServiceError? SuperAdminError() => IsSuperAdmin ? null : ServiceError.Forbidden("Only super administrators can do this.");
 }
 
 /// <summary>The caller may not do what it asked. The message is safe to show to them.</summary>

@@ -25,16 +25,21 @@ public sealed partial class UserAdminService(
     TimeProvider clock,
     ILogger<UserAdminService> logger)
 {
-    public async Task<UserPage> ListAsync(Caller caller, string? search, int skip, int take, CancellationToken ct = default)
+    private static readonly ServiceError UserGone = ServiceError.NotFound("That user no longer exists.");
+
+    public async Task<Result<UserPage>> ListAsync(Caller caller, string? search, int skip, int take, CancellationToken ct = default)
     {
-        caller.RequireAdmin();
+        if (caller.AdminError() is { } denied)
+        {
+            return denied;
+        }
         take = Math.Clamp(take, 1, 200);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.Users.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(search))
         {
-            var pattern = $"%{EscapeLike(search.Trim())}%";
-            query = query.Where(u => EF.Functions.ILike(u.Email!, pattern, "\\") || EF.Functions.ILike(u.DisplayName ?? "", pattern, "\\"));
+            var pattern = Like.Contains(search);
+            query = query.Where(u => EF.Functions.ILike(u.Email!, pattern, Like.Escape) || EF.Functions.ILike(u.DisplayName ?? "", pattern, Like.Escape));
         }
         var total = await query.CountAsync(ct);
         var rows = await query
@@ -61,50 +66,59 @@ public sealed partial class UserAdminService(
     }
 
     /// <summary>Only a super admin may promote or demote admins; nobody can make a super admin here.</summary>
-    public async Task SetAdminAsync(Caller caller, string userId, bool admin, CancellationToken ct = default)
+    public async Task<Result> SetAdminAsync(Caller caller, string userId, bool admin, CancellationToken ct = default)
     {
-        caller.RequireSuperAdmin();
+        if (caller.SuperAdminError() is { } denied)
+        {
+            return denied;
+        }
         if (userId == caller.UserId)
         {
-            throw new ForbiddenException("You cannot change your own role.");
+            return ServiceError.Forbidden("You cannot change your own role.");
         }
-        var user = await users.FindByIdAsync(userId) ?? throw new KeyNotFoundException("That user no longer exists.");
+        if (await users.FindByIdAsync(userId) is not { } user)
+        {
+            return UserGone;
+        }
         if (await users.IsInRoleAsync(user, Roles.SuperAdmin))
         {
-            throw new ForbiddenException("A super admin's role cannot be changed here.");
+            return ServiceError.Forbidden("A super admin's role cannot be changed here.");
         }
         var isAdmin = await users.IsInRoleAsync(user, Roles.Admin);
         if (isAdmin == admin)
         {
-            return;
+            return Result.Ok;
         }
         var result = admin ? await users.AddToRoleAsync(user, Roles.Admin) : await users.RemoveFromRoleAsync(user, Roles.Admin);
         if (!result.Succeeded)
         {
-            throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
+            return ServiceError.Conflict(string.Join(" ", result.Errors.Select(e => e.Description)));
         }
         // A new security stamp makes the user's open sessions pick up the new role.
         await users.UpdateSecurityStampAsync(user);
         LogRoleChanged(logger, caller.UserId, userId, admin ? "promoted to admin" : "demoted from admin");
+        return Result.Ok;
     }
 
-    public async Task UnlockAsync(Caller caller, string userId, CancellationToken ct = default)
+    public async Task<Result> UnlockAsync(Caller caller, string userId, CancellationToken ct = default)
     {
-        caller.RequireAdmin();
-        var user = await users.FindByIdAsync(userId) ?? throw new KeyNotFoundException("That user no longer exists.");
+        if (caller.AdminError() is { } denied)
+        {
+            return denied;
+        }
+        if (await users.FindByIdAsync(userId) is not { } user)
+        {
+            return UserGone;
+        }
         if (!caller.IsSuperAdmin && await users.IsInRoleAsync(user, Roles.SuperAdmin))
         {
-            throw new ForbiddenException("Only a super admin can unlock a super admin.");
+            return ServiceError.Forbidden("Only a super admin can unlock a super admin.");
         }
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
         LogRoleChanged(logger, caller.UserId, userId, "unlocked");
+        return Result.Ok;
     }
-
-    internal static string EscapeLike(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal)
-            .Replace("%", "\\%", StringComparison.Ordinal)
-            .Replace("_", "\\_", StringComparison.Ordinal);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {ActorId} changed user {TargetUserId}: {Change}")]
     private static partial void LogRoleChanged(ILogger logger, string actorId, string targetUserId, string change);

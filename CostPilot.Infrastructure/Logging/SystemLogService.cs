@@ -17,9 +17,12 @@ public sealed class SystemLogService(IDbContextFactory<CostPilotDbContext> dbFac
 {
     public static IReadOnlyList<string> Levels { get; } = ["Verbose", "Debug", "Information", "Warning", "Error", "Fatal"];
 
-    public async Task<SystemLogPage> QueryAsync(Caller caller, SystemLogQuery query, CancellationToken ct = default)
+    public async Task<Result<SystemLogPage>> QueryAsync(Caller caller, SystemLogQuery query, CancellationToken ct = default)
     {
-        caller.RequireAdmin();
+        if (caller.AdminError() is { } denied)
+        {
+            return denied;
+        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var logs = db.SystemLogs.AsNoTracking();
         if (!string.IsNullOrEmpty(query.Level))
@@ -28,7 +31,7 @@ public sealed class SystemLogService(IDbContextFactory<CostPilotDbContext> dbFac
             var index = Levels.ToList().IndexOf(query.Level);
             if (index < 0)
             {
-                throw new ArgumentException($"Unknown log level '{query.Level}'.", nameof(query));
+                return ServiceError.Invalid($"Unknown log level '{query.Level}'.");
             }
             var levels = Levels.Skip(index).ToList();
             logs = logs.Where(l => levels.Contains(l.Level));
@@ -39,8 +42,8 @@ public sealed class SystemLogService(IDbContextFactory<CostPilotDbContext> dbFac
         }
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
-            var pattern = $"%{UserAdminService.EscapeLike(query.Text.Trim())}%";
-            logs = logs.Where(l => EF.Functions.ILike(l.Message, pattern, "\\"));
+            var pattern = Like.Contains(query.Text);
+            logs = logs.Where(l => EF.Functions.ILike(l.Message, pattern, Like.Escape));
         }
         var total = await logs.CountAsync(ct);
         var rows = await logs.OrderByDescending(l => l.Timestamp).ThenByDescending(l => l.Id)

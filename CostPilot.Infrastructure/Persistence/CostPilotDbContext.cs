@@ -5,6 +5,7 @@ using CostPilot.Infrastructure.Accounts;
 using CostPilot.Infrastructure.Health;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Logging;
+using CostPilot.Infrastructure.Pricing;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -26,6 +27,9 @@ public sealed class CostPilotDbContext(DbContextOptions<CostPilotDbContext> opti
     public DbSet<SystemLog> SystemLogs => Set<SystemLog>();
     public DbSet<HealthCheckRecord> HealthChecks => Set<HealthCheckRecord>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<CostSnapshot> CostSnapshots => Set<CostSnapshot>();
+    public DbSet<StoredPriceCatalog> PriceCatalogs => Set<StoredPriceCatalog>();
+    public DbSet<PriceRefresh> PriceRefreshes => Set<PriceRefresh>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

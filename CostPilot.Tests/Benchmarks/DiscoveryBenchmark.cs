@@ -6,7 +6,9 @@ using Amazon.EC2.Model;
 using Amazon.Runtime;
 using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Inventory;
+using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Accounts;
+using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Aws;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Tests.Infrastructure.Discovery;
@@ -70,7 +72,7 @@ public sealed class DiscoveryBenchmark(ITestOutputHelper output) : IAsyncLifetim
                 await _app.RunDiscoveryAsync(warmAccountId);
             });
         }
-        Assert.True(await TestUsers.WithScopeAsync<AccountService, bool>(_app.Services, s => s.RemoveAsync(warmCaller, warmAccountId)));
+        Assert.True((await TestUsers.WithScopeAsync<AccountService, Result>(_app.Services, s => s.RemoveAsync(warmCaller, warmAccountId))).Succeeded);
 
         var customer = _app.AddCustomer();
         foreach (var region in Regions)

@@ -1,4 +1,6 @@
+using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Accounts;
+using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Notifications;
@@ -64,12 +66,12 @@ public class FakeAwsAppFactory : CostPilotAppFactory
         return new FakeCustomer(account, keyId, secret);
     }
 
-    public Task<ConnectResult> ConnectKeysAsync(Caller caller, FakeCustomer customer, string? secret = null) =>
-        TestUsers.WithScopeAsync<AccountService, ConnectResult>(Services,
+    public Task<Result<Guid>> ConnectKeysAsync(Caller caller, FakeCustomer customer, string? secret = null) =>
+        TestUsers.WithScopeAsync<AccountService, Result<Guid>>(Services,
             s => s.ConnectWithAccessKeysAsync(caller, null, customer.AccessKeyId, secret ?? customer.Secret));
 
-    public Task<ConnectResult> ConnectRoleAsync(Caller caller, string? roleArn) =>
-        TestUsers.WithScopeAsync<AccountService, ConnectResult>(Services, s => s.ConnectWithRoleAsync(caller, null, roleArn));
+    public Task<Result<Guid>> ConnectRoleAsync(Caller caller, string? roleArn) =>
+        TestUsers.WithScopeAsync<AccountService, Result<Guid>>(Services, s => s.ConnectWithRoleAsync(caller, null, roleArn));
 
     public Task<string> ExternalIdAsync(Caller caller) =>
         TestUsers.WithScopeAsync<AccountService, string>(Services, s => s.GetOrCreateExternalIdAsync(caller));
@@ -79,8 +81,8 @@ public class FakeAwsAppFactory : CostPilotAppFactory
     {
         var caller = await TestUsers.CreateCallerAsync(Services);
         var result = await ConnectKeysAsync(caller, customer);
-        Assert.True(result.Succeeded, result.Error);
-        return (caller, result.AccountId!.Value);
+        Assert.True(result.Succeeded, result.Error?.Message);
+        return (caller, result.Value);
     }
 
     public Task RunDiscoveryAsync(Guid accountId) =>

@@ -157,6 +157,17 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_seen_at");
 
+                    b.Property<decimal?>("MonthlyUsd")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("monthly_usd");
+
+                    b.Property<string>("NameTag")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("name_tag")
+                        .HasComputedColumnSql("tags ->> 'Name'", true);
+
                     b.Property<string>("PublicIp")
                         .IsRequired()
                         .HasMaxLength(45)
@@ -173,6 +184,12 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("jsonb")
                         .HasColumnName("tags");
+
+                    b.Property<string>("TagsText")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("tags_text")
+                        .HasComputedColumnSql("tags::text", true);
 
                     b.HasKey("Id")
                         .HasName("pk_addresses");
@@ -220,6 +237,17 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("gone_at");
 
+                    b.Property<decimal?>("HourlyUsd")
+                        .HasPrecision(14, 6)
+                        .HasColumnType("numeric(14,6)")
+                        .HasColumnName("hourly_usd");
+
+                    b.Property<string>("InstanceFamily")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("instance_family")
+                        .HasComputedColumnSql("split_part(instance_type, '.', 1)", true);
+
                     b.Property<string>("InstanceId")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -246,6 +274,11 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("lifecycle");
 
+                    b.Property<decimal?>("MonthlyUsd")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("monthly_usd");
+
                     b.Property<string>("Name")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
@@ -256,6 +289,11 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("platform");
+
+                    b.Property<string>("PriceSource")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("price_source");
 
                     b.Property<string>("Region")
                         .IsRequired()
@@ -280,11 +318,19 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnName("tags_text")
                         .HasComputedColumnSql("tags::text", true);
 
+                    b.Property<string>("Tenancy")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("default")
+                        .HasColumnName("tenancy");
+
                     b.HasKey("Id")
                         .HasName("pk_instances");
 
-                    b.HasIndex("AccountId", "InstanceType")
-                        .HasDatabaseName("ix_instances_account_id_instance_type");
+                    b.HasIndex("AccountId", "InstanceFamily")
+                        .HasDatabaseName("ix_instances_account_id_instance_family");
 
                     b.HasIndex("AccountId", "Region", "InstanceId")
                         .IsUnique()
@@ -350,6 +396,17 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_seen_at");
 
+                    b.Property<decimal?>("MonthlyUsd")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("monthly_usd");
+
+                    b.Property<string>("NameTag")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("name_tag")
+                        .HasComputedColumnSql("tags ->> 'Name'", true);
+
                     b.Property<string>("Region")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -370,6 +427,12 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("jsonb")
                         .HasColumnName("tags");
+
+                    b.Property<string>("TagsText")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("tags_text")
+                        .HasComputedColumnSql("tags::text", true);
 
                     b.Property<int?>("ThroughputMiBps")
                         .HasColumnType("integer")
@@ -766,6 +829,134 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                     b.ToTable("system_logs", (string)null);
                 });
 
+            modelBuilder.Entity("CostPilot.Infrastructure.Pricing.CostSnapshot", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<decimal>("AddressUsd")
+                        .HasPrecision(16, 2)
+                        .HasColumnType("numeric(16,2)")
+                        .HasColumnName("address_usd");
+
+                    b.Property<decimal>("ComputeUsd")
+                        .HasPrecision(16, 2)
+                        .HasColumnType("numeric(16,2)")
+                        .HasColumnName("compute_usd");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<decimal>("StorageUsd")
+                        .HasPrecision(16, 2)
+                        .HasColumnType("numeric(16,2)")
+                        .HasColumnName("storage_usd");
+
+                    b.Property<int>("UnknownPrices")
+                        .HasColumnType("integer")
+                        .HasColumnName("unknown_prices");
+
+                    b.HasKey("AccountId", "Day")
+                        .HasName("pk_cost_snapshots");
+
+                    b.ToTable("cost_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("CostPilot.Infrastructure.Pricing.PriceRefresh", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("message");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<bool?>("Succeeded")
+                        .HasColumnType("boolean")
+                        .HasColumnName("succeeded");
+
+                    b.HasKey("Id")
+                        .HasName("pk_price_refreshes");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_price_refreshes_started_at");
+
+                    b.ToTable("price_refreshes", (string)null);
+                });
+
+            modelBuilder.Entity("CostPilot.Infrastructure.Pricing.StoredPriceCatalog", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("ComputePrices")
+                        .HasColumnType("integer")
+                        .HasColumnName("compute_prices");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.Property<DateTimeOffset>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<int>("Regions")
+                        .HasColumnType("integer")
+                        .HasColumnName("regions");
+
+                    b.Property<DateTimeOffset?>("RetrievedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retrieved_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("source");
+
+                    b.Property<DateTimeOffset>("StoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stored_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_price_catalogs");
+
+                    b.HasIndex("StoredAt")
+                        .HasDatabaseName("ix_price_catalogs_stored_at");
+
+                    b.ToTable("price_catalogs", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1037,6 +1228,16 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_pending_connections_users_owner_id");
+                });
+
+            modelBuilder.Entity("CostPilot.Infrastructure.Pricing.CostSnapshot", b =>
+                {
+                    b.HasOne("CostPilot.Domain.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cost_snapshots_accounts_account_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

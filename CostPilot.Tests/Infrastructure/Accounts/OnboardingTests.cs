@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Users;
+using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Accounts;
+using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Security;
@@ -54,8 +56,8 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
 
         var result = await app.ConnectRoleAsync(caller, roleArn);
 
-        Assert.Equal(expected, result.Error);
-        Assert.Null(result.AccountId);
+        Assert.Equal(expected, result.Error?.Message);
+        Assert.False(result.Succeeded);
         await AssertNothingSavedAsync(caller, externalId: null);
         Assert.Equal(requestsBefore, app.Fake.Requests.Count);
     }
@@ -74,10 +76,10 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         var caller = await app.FormUserAsync();
         var requestsBefore = app.Fake.Requests.Count;
 
-        var result = await TestUsers.WithScopeAsync<AccountService, ConnectResult>(app.Services,
+        var result = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(app.Services,
             s => s.ConnectWithAccessKeysAsync(caller, "Production", accessKeyId, secret));
 
-        Assert.Equal(expected, result.Error);
+        Assert.Equal(expected, result.Error?.Message);
         await AssertNothingSavedAsync(caller, externalId: null);
         Assert.Equal(requestsBefore, app.Fake.Requests.Count);
     }
@@ -90,7 +92,7 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
 
         var result = await app.ConnectKeysAsync(caller, customer, secret: ValidSecret);
 
-        Assert.Equal(UnknownCredentialsMessage, result.Error);
+        Assert.Equal(UnknownCredentialsMessage, result.Error?.Message);
         await AssertNothingSavedAsync(caller, externalId: null);
         var request = Assert.Single(app.Fake.Requests, r => r.AccessKeyId == customer.AccessKeyId);
         Assert.Equal(("GetCallerIdentity", 403, "SignatureDoesNotMatch"), (request.Action, request.StatusCode, request.ErrorCode));
@@ -102,10 +104,10 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
     {
         var caller = await TestUsers.CreateCallerAsync(app.Services);
 
-        var result = await TestUsers.WithScopeAsync<AccountService, ConnectResult>(app.Services,
+        var result = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(app.Services,
             s => s.ConnectWithAccessKeysAsync(caller, null, "AKIANOBODYKNOWSTHIS1", ValidSecret));
 
-        Assert.Equal(UnknownCredentialsMessage, result.Error);
+        Assert.Equal(UnknownCredentialsMessage, result.Error?.Message);
         await AssertNothingSavedAsync(caller, externalId: null);
         Assert.Equal("InvalidClientTokenId", Assert.Single(app.Fake.Requests, r => r.AccessKeyId == "AKIANOBODYKNOWSTHIS1").ErrorCode);
     }
@@ -120,7 +122,7 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
 
         var result = await app.ConnectRoleAsync(caller, roleArn);
 
-        Assert.Equal(CannotAssumeMessage, result.Error);
+        Assert.Equal(CannotAssumeMessage, result.Error?.Message);
         await AssertNothingSavedAsync(caller, externalId);
         await AssertNoAccountForAsync(customer.AccountId);
         var assume = app.Fake.Requests.Last(r => r.Action == "AssumeRole");
@@ -135,7 +137,7 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
 
         var result = await app.ConnectRoleAsync(caller, $"arn:aws:iam::{customer.AccountId}:role/NeverCreated");
 
-        Assert.Equal(CannotAssumeMessage, result.Error);
+        Assert.Equal(CannotAssumeMessage, result.Error?.Message);
         // The attempt created the user's External ID (to send to AWS) and nothing else.
         await AssertNothingSavedAsync(caller, await app.ExternalIdAsync(caller));
     }
@@ -151,7 +153,7 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
 
         var result = await app.ConnectRoleAsync(caller, roleArn);
 
-        Assert.Equal("CostPilot's own AWS credentials are not valid, so it cannot assume roles. An administrator must fix the server's AWS identity.", result.Error);
+        Assert.Equal("CostPilot's own AWS credentials are not valid, so it cannot assume roles. An administrator must fix the server's AWS identity.", result.Error?.Message);
         await AssertNothingSavedAsync(caller, externalId);
     }
 
@@ -178,13 +180,13 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         {
             var caller = await TestUsers.CreateCallerAsync(offline.Services);
 
-            var keys = await TestUsers.WithScopeAsync<AccountService, ConnectResult>(offline.Services,
+            var keys = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(offline.Services,
                 s => s.ConnectWithAccessKeysAsync(caller, null, "AKIAABCDEFGHIJKLMNOP", ValidSecret));
-            var role = await TestUsers.WithScopeAsync<AccountService, ConnectResult>(offline.Services,
+            var role = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(offline.Services,
                 s => s.ConnectWithRoleAsync(caller, null, "arn:aws:iam::123456789012:role/CostPilotReadOnly"));
 
-            Assert.Equal("Could not reach AWS for sts:GetCallerIdentity (network error).", keys.Error);
-            Assert.Equal("Could not reach AWS for sts:AssumeRole (network error).", role.Error);
+            Assert.Equal("Could not reach AWS for sts:GetCallerIdentity (network error).", keys.Error?.Message);
+            Assert.Equal("Could not reach AWS for sts:AssumeRole (network error).", role.Error?.Message);
             await using var db = await offline.CreateDbContextAsync();
             Assert.False(await db.Accounts.AnyAsync());
         }
@@ -202,13 +204,13 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         var caller = await TestUsers.CreateCallerAsync(app.Services);
         // A failed attempt first: the wrong secret must not be kept anywhere either.
         var wrongSecret = "WrongSecret0000/" + new string('w', 24);
-        Assert.Equal(UnknownCredentialsMessage, (await app.ConnectKeysAsync(caller, customer, wrongSecret)).Error);
+        Assert.Equal(UnknownCredentialsMessage, (await app.ConnectKeysAsync(caller, customer, wrongSecret)).Error?.Message);
 
-        var result = await TestUsers.WithScopeAsync<AccountService, ConnectResult>(app.Services,
+        var result = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(app.Services,
             s => s.ConnectWithAccessKeysAsync(caller, "  Production  ", $" {customer.AccessKeyId} ", $" {customer.Secret} "));
 
-        Assert.True(result.Succeeded, result.Error);
-        var accountId = result.AccountId!.Value;
+        Assert.True(result.Succeeded, result.Error?.Message);
+        var accountId = result.Value;
         await using (var db = await app.CreateDbContextAsync())
         {
             var account = await db.Accounts.SingleAsync(a => a.Id == accountId);
@@ -248,8 +250,8 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
 
         Assert.Equal(externalId, again);
         Assert.Matches("^[A-Za-z0-9]{40}$", externalId);
-        Assert.True(result.Succeeded, result.Error);
-        var accountId = result.AccountId!.Value;
+        Assert.True(result.Succeeded, result.Error?.Message);
+        var accountId = result.Value;
         await using (var db = await app.CreateDbContextAsync())
         {
             var account = await db.Accounts.SingleAsync(a => a.Id == accountId);
@@ -284,12 +286,12 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         var caller = await TestUsers.CreateCallerAsync(app.Services);
         var roleArn = customer.Account.AddRole("CostPilotReadOnly", await app.ExternalIdAsync(caller));
         var result = await app.ConnectRoleAsync(caller, roleArn);
-        Assert.True(result.Succeeded, result.Error);
+        Assert.True(result.Succeeded, result.Error?.Message);
 
-        await app.RunDiscoveryAsync(result.AccountId!.Value);
+        await app.RunDiscoveryAsync(result.Value);
 
         await using var db = await app.CreateDbContextAsync();
-        var account = await db.Accounts.SingleAsync(a => a.Id == result.AccountId);
+        var account = await db.Accounts.SingleAsync(a => a.Id == result.Value);
         Assert.Equal((AccountStatus.Active, (string?)null), (account.Status, account.StatusMessage));
         Assert.Equal("i-0role000000000001", (await db.Instances.SingleAsync(i => i.AccountId == account.Id)).InstanceId);
         // The scan ran as the assumed role: temporary (ASIA) credentials, never CostPilot's own key.
@@ -310,13 +312,13 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         var other = await TestUsers.CreateCallerAsync(app.Services);
         var assumeRolesBefore = app.Fake.Count("AssumeRole");
 
-        var byKeys = await TestUsers.WithScopeAsync<AccountService, ConnectResult>(app.Services,
+        var byKeys = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(app.Services,
             s => s.ConnectWithAccessKeysAsync(other, null, "AKIASECONDKEY0000001", "SecondKeySecret/" + new string('s', 24)));
         var byRole = await app.ConnectRoleAsync(other, $"arn:aws:iam::{customer.AccountId}:role/CostPilotReadOnly");
 
-        Assert.Equal(TakenMessage, byKeys.Error);
-        Assert.Equal(TakenMessage, byRole.Error);
-        foreach (var message in new[] { byKeys.Error!, byRole.Error! })
+        Assert.Equal(TakenMessage, byKeys.Error?.Message);
+        Assert.Equal(TakenMessage, byRole.Error?.Message);
+        foreach (var message in new[] { byKeys.Error!.Message, byRole.Error!.Message })
         {
             Assert.DoesNotContain(ownerEmail, message, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(owner.UserId, message, StringComparison.OrdinalIgnoreCase);
@@ -340,8 +342,8 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         var byKeys = await app.ConnectKeysAsync(owner, customer);
         var byRole = await app.ConnectRoleAsync(owner, roleArn);
 
-        Assert.Equal(AlreadyYoursMessage, byKeys.Error);
-        Assert.Equal(AlreadyYoursMessage, byRole.Error);
+        Assert.Equal(AlreadyYoursMessage, byKeys.Error?.Message);
+        Assert.Equal(AlreadyYoursMessage, byRole.Error?.Message);
         await using var db = await app.CreateDbContextAsync();
         Assert.Equal(accountId, (await db.Accounts.SingleAsync(a => a.OwnerId == owner.UserId)).Id);
         Assert.Equal(externalId, (await db.PendingConnections.SingleAsync(p => p.OwnerId == owner.UserId)).ExternalId);
@@ -377,7 +379,7 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         await rivalTransaction.CommitAsync();
         var result = await connecting;
 
-        Assert.Equal(TakenMessage, result.Error);
+        Assert.Equal(TakenMessage, result.Error?.Message);
         // The role in AWS trusts this External ID: a lost race must not throw it away.
         await AssertNothingSavedAsync(caller, externalId);
     }

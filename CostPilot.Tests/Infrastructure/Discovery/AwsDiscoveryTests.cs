@@ -1,7 +1,9 @@
 using System.Threading.Channels;
 using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Inventory;
+using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Accounts;
+using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Notifications;
@@ -55,7 +57,7 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
             var got = stored[want.InstanceId];
             Assert.Equal(
                 ("us-east-1", want.InstanceType, want.State, want.AvailabilityZone ?? "us-east-1a", want.Platform ?? "linux", want.Architecture, want.Lifecycle ?? "on-demand"),
-                (got.Region, got.InstanceType, got.State, got.AvailabilityZone, got.Platform, got.Architecture, got.Lifecycle));
+                (got.Region, got.InstanceType.Value, got.State.Value, got.AvailabilityZone, got.Platform, got.Architecture, got.Lifecycle));
             Assert.Equal(want.LaunchTime, got.LaunchTime);
             Assert.Equal(want.Tags, got.Tags);
             Assert.Equal(want.Tags.GetValueOrDefault("Name"), got.Name);
@@ -75,12 +77,12 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         customer.Account.Region("ap-east-1", enabled: false).AddInstances(Instances("dis", 3));
         var caller = await TestUsers.CreateCallerAsync(app.Services);
         var connect = await app.ConnectRoleAsync(caller, customer.Account.AddRole("CostPilotReadOnly", await app.ExternalIdAsync(caller)));
-        Assert.True(connect.Succeeded, connect.Error);
+        Assert.True(connect.Succeeded, connect.Error?.Message);
 
-        await app.RunDiscoveryAsync(connect.AccountId!.Value);
+        await app.RunDiscoveryAsync(connect.Value);
 
         await using var db = await app.CreateDbContextAsync();
-        var account = await db.Accounts.SingleAsync(a => a.Id == connect.AccountId);
+        var account = await db.Accounts.SingleAsync(a => a.Id == connect.Value);
         Assert.Equal((AccountStatus.Active, (string?)null), (account.Status, account.StatusMessage));
         var perRegion = await db.Instances.Where(i => i.AccountId == account.Id).GroupBy(i => i.Region)
             .Select(g => new { Region = g.Key, Count = g.Count() }).ToListAsync();
@@ -191,7 +193,7 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         var rows = (await QueryAsync(caller, accountId, new InstanceQuery(Take: 500))).Rows;
         Assert.Equal(500, rows.Count);
         Assert.All(rows, r => Assert.Equal(scansAfter[r.Region], r.LastSeenAt));
-        var detail = await TestUsers.WithScopeAsync<AccountService, AccountDetail?>(app.Services, s => s.GetAsync(caller, accountId));
+        var detail = (await TestUsers.WithScopeAsync<InventoryQueryService, Result<AccountDetail>>(app.Services, s => s.GetAccountAsync(caller, accountId))).Value;
         Assert.Equal(scansAfter.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, (DateTimeOffset?)p.Value)),
             detail!.Regions.OrderBy(r => r.Region, StringComparer.Ordinal).Select(r => (r.Region, r.LastScanAt)));
         await using var db = await app.CreateDbContextAsync();
@@ -227,8 +229,8 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         await app.RunDiscoveryAsync(accountId);
 
         var second = await InstancesAsync(accountId);
-        Assert.Equal("stopped", second[fleet[3].InstanceId].State);
-        Assert.Equal("m7g.large", second[fleet[4].InstanceId].InstanceType);
+        Assert.Equal(InstanceState.Stopped, second[fleet[3].InstanceId].State);
+        Assert.Equal(new InstanceType("m7g.large"), second[fleet[4].InstanceId].InstanceType);
         Assert.Equal("renamed", second[fleet[1100].InstanceId].Tags["Team"]);
         Assert.Empty(second[fleet[1101].InstanceId].Tags);
         Assert.Null(second[fleet[1101].InstanceId].Name);
@@ -298,7 +300,7 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         Assert.Equal(5, all.Total);
         var goneRow = Assert.Single(all.Rows, r => r.InstanceId == vanishing.InstanceId);
         Assert.Equal((afterRemoval[vanishing.InstanceId].GoneAt, lastScanThatSawIt), (goneRow.GoneAt, goneRow.LastSeenAt));
-        var detail = await TestUsers.WithScopeAsync<AccountService, AccountDetail?>(app.Services, s => s.GetAsync(caller, accountId));
+        var detail = (await TestUsers.WithScopeAsync<InventoryQueryService, Result<AccountDetail>>(app.Services, s => s.GetAccountAsync(caller, accountId))).Value;
         Assert.Equal(4, detail!.Account.Instances);
         Assert.Equal(2, detail.Regions.Single(r => r.Region == "us-east-1").Total);
 
@@ -529,8 +531,8 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         var events = Channel.CreateUnbounded<AccountEvent>();
         using var subscription = app.Services.GetRequiredService<AccountEventHub>().Subscribe(caller.UserId, e => events.Writer.WriteAsync(e).AsTask());
         var connect = await app.ConnectKeysAsync(caller, customer);
-        var accountId = connect.AccountId!.Value;
-        var listed = await TestUsers.WithScopeAsync<AccountService, IReadOnlyList<AccountRow>>(app.Services, s => s.ListAsync(caller));
+        var accountId = connect.Value;
+        var listed = await TestUsers.WithScopeAsync<InventoryQueryService, IReadOnlyList<AccountRow>>(app.Services, s => s.ListAccountsAsync(caller));
         Assert.Equal(AccountStatus.Connected, Assert.Single(listed).Status);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         var connected = await events.Reader.ReadAsync(deadline.Token);
@@ -595,7 +597,7 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         Assert.Equal(("eipalloc-0used000000001", "203.0.113.10", "i-0hostile00000001", "eipassoc-0used000000001"),
             (used.AllocationId, used.PublicIp, used.InstanceId, used.AssociationId));
         Assert.Equal(HostileTags, used.Tags);
-        var detail = await TestUsers.WithScopeAsync<AccountService, AccountDetail?>(app.Services, s => s.GetAsync(caller, accountId));
+        var detail = (await TestUsers.WithScopeAsync<InventoryQueryService, Result<AccountDetail>>(app.Services, s => s.GetAccountAsync(caller, accountId))).Value;
         Assert.Equal((2, 1, 2, 1), (detail!.Volumes, detail.UnattachedVolumes, detail.Addresses, detail.IdleAddresses));
         // Tag text is searchable as text, markup and all.
         var found = await QueryAsync(caller, accountId, new InstanceQuery(Text: "<script>alert('pwned')"));
@@ -684,6 +686,6 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
         r => r.GetInt64(0)))[0];
 
-    private Task<InstancePage> QueryAsync(Caller caller, Guid accountId, InstanceQuery query) =>
-        TestUsers.WithScopeAsync<AccountService, InstancePage>(app.Services, s => s.QueryInstancesAsync(caller, accountId, query));
+    private async Task<InstancePage> QueryAsync(Caller caller, Guid accountId, InstanceQuery query) =>
+        (await TestUsers.WithScopeAsync<InventoryQueryService, Result<InstancePage>>(app.Services, s => s.QueryInstancesAsync(caller, accountId, query))).Value!;
 }

@@ -1,5 +1,8 @@
+using CostPilot.Domain.Inventory;
 using CostPilot.Domain.Accounts;
+using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Accounts;
+using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Tests.Support;
@@ -27,9 +30,9 @@ public sealed class SandboxDiscoveryTests : IClassFixture<SandboxDiscoveryTests.
     private async Task<(Caller Caller, Guid AccountId)> ConnectSampleAsync()
     {
         var caller = await TestUsers.CreateCallerAsync(_app.Services);
-        var result = await TestUsers.WithScopeAsync<AccountService, ConnectResult>(_app.Services, s => s.ConnectSandboxAsync(caller));
-        Assert.True(result.Succeeded, result.Error);
-        return (caller, result.AccountId!.Value);
+        var result = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(_app.Services, s => s.ConnectSandboxAsync(caller));
+        Assert.True(result.Succeeded, result.Error?.Message);
+        return (caller, result.Value);
     }
 
     private Task RunJobAsync(Guid accountId) =>
@@ -50,7 +53,7 @@ public sealed class SandboxDiscoveryTests : IClassFixture<SandboxDiscoveryTests.
         Assert.Equal(326, await db.Instances.CountAsync(i => i.AccountId == accountId));
         Assert.Equal(5, await db.Instances.Where(i => i.AccountId == accountId).Select(i => i.Region).Distinct().CountAsync());
         Assert.True(await db.Instances.AnyAsync(i => i.AccountId == accountId && i.Architecture == "arm64"));
-        Assert.True(await db.Instances.AnyAsync(i => i.AccountId == accountId && i.State == "stopped"));
+        Assert.True(await db.Instances.AnyAsync(i => i.AccountId == accountId && i.State == InstanceState.Stopped));
         Assert.True(await db.Volumes.CountAsync(v => v.AccountId == accountId && v.AttachedInstanceId == null) > 0);
         Assert.True(await db.Addresses.CountAsync(a => a.AccountId == accountId && a.AssociationId == null) > 0);
         var tagged = await db.Instances.FirstAsync(i => i.AccountId == accountId);
@@ -81,10 +84,10 @@ public sealed class SandboxDiscoveryTests : IClassFixture<SandboxDiscoveryTests.
     {
         var (caller, _) = await ConnectSampleAsync();
 
-        var second = await TestUsers.WithScopeAsync<AccountService, ConnectResult>(_app.Services, s => s.ConnectSandboxAsync(caller));
+        var second = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(_app.Services, s => s.ConnectSandboxAsync(caller));
 
         Assert.False(second.Succeeded);
-        Assert.Equal("You already have the sample account.", second.Error);
+        Assert.Equal("You already have the sample account.", second.Error?.Message);
     }
 
     [Fact]
@@ -93,34 +96,40 @@ public sealed class SandboxDiscoveryTests : IClassFixture<SandboxDiscoveryTests.
         var (caller, accountId) = await ConnectSampleAsync();
         await RunJobAsync(accountId);
 
-        var page = await TestUsers.WithScopeAsync<AccountService, InstancePage>(_app.Services, s => s.QueryInstancesAsync(caller, accountId,
-            new InstanceQuery(Region: "us-east-1", State: "running", SortBy: InstanceSort.InstanceId, Skip: 0, Take: 25)));
-        var arm = await TestUsers.WithScopeAsync<AccountService, InstancePage>(_app.Services, s => s.QueryInstancesAsync(caller, accountId,
+        var page = await TestUsers.WithScopeAsync<InventoryQueryService, Result<InstancePage>>(_app.Services, s => s.QueryInstancesAsync(caller, accountId,
+            new InstanceQuery(Region: "us-east-1", State: InstanceState.Running, SortBy: InstanceSort.InstanceId, Skip: 0, Take: 25)));
+        Assert.True(page.Succeeded);
+        var arm = await TestUsers.WithScopeAsync<InventoryQueryService, Result<InstancePage>>(_app.Services, s => s.QueryInstancesAsync(caller, accountId,
             new InstanceQuery(InstanceType: "t4g", Take: 100)));
-        var byTag = await TestUsers.WithScopeAsync<AccountService, InstancePage>(_app.Services, s => s.QueryInstancesAsync(caller, accountId,
+        Assert.True(arm.Succeeded);
+        var byTag = await TestUsers.WithScopeAsync<InventoryQueryService, Result<InstancePage>>(_app.Services, s => s.QueryInstancesAsync(caller, accountId,
             new InstanceQuery(Text: "payments", Take: 500)));
+        Assert.True(byTag.Succeeded);
 
-        Assert.Equal(25, page.Rows.Count);
-        Assert.True(page.Total > 25);
-        Assert.All(page.Rows, r => Assert.Equal(("us-east-1", "running"), (r.Region, r.State)));
-        Assert.Equal(page.Rows.Select(r => r.InstanceId).Order(StringComparer.Ordinal), page.Rows.Select(r => r.InstanceId));
-        Assert.NotEmpty(arm.Rows);
-        Assert.All(arm.Rows, r => Assert.StartsWith("t4g.", r.InstanceType, StringComparison.Ordinal));
-        Assert.NotEmpty(byTag.Rows);
-        Assert.All(byTag.Rows, r => Assert.Contains(r.Tags.Values, v => v.Contains("payments", StringComparison.Ordinal)));
+        Assert.Equal(25, page.Value.Rows.Count);
+        Assert.True(page.Value.Total > 25);
+        Assert.All(page.Value.Rows, r => Assert.Equal(("us-east-1", InstanceState.Running), (r.Region, r.State)));
+        Assert.Equal(page.Value.Rows.Select(r => r.InstanceId).Order(StringComparer.Ordinal), page.Value.Rows.Select(r => r.InstanceId));
+        Assert.NotEmpty(arm.Value.Rows);
+        Assert.All(arm.Value.Rows, r => Assert.Equal("t4g", r.InstanceType.Family));
+        Assert.NotEmpty(byTag.Value.Rows);
+        Assert.All(byTag.Value.Rows, r => Assert.Contains(r.Tags.Values, v => v.Contains("payments", StringComparison.Ordinal)));
     }
 
     [Fact]
-    public async Task QueryInstances_AnotherUsersAccount_Forbidden()
+    public async Task AnotherUsersAccount_NotFoundEverywhere()
     {
         var (_, accountId) = await ConnectSampleAsync();
         var stranger = await TestUsers.CreateCallerAsync(_app.Services);
 
-        await Assert.ThrowsAsync<ForbiddenException>(() => TestUsers.WithScopeAsync<AccountService, InstancePage>(_app.Services,
-            s => s.QueryInstancesAsync(stranger, accountId, new InstanceQuery())));
-        Assert.Null(await TestUsers.WithScopeAsync<AccountService, AccountDetail?>(_app.Services, s => s.GetAsync(stranger, accountId)));
-        Assert.False(await TestUsers.WithScopeAsync<AccountService, bool>(_app.Services, s => s.RemoveAsync(stranger, accountId)));
-        Assert.False(await TestUsers.WithScopeAsync<AccountService, bool>(_app.Services, s => s.RescanAsync(stranger, accountId)));
+        var query = await TestUsers.WithScopeAsync<InventoryQueryService, Result<InstancePage>>(_app.Services,
+            s => s.QueryInstancesAsync(stranger, accountId, new InstanceQuery()));
+        var detail = await TestUsers.WithScopeAsync<InventoryQueryService, Result<AccountDetail>>(_app.Services, s => s.GetAccountAsync(stranger, accountId));
+        var costs = await TestUsers.WithScopeAsync<InventoryQueryService, Result<AccountCosts>>(_app.Services, s => s.GetCostsAsync(stranger, accountId));
+        var removed = await TestUsers.WithScopeAsync<AccountService, Result>(_app.Services, s => s.RemoveAsync(stranger, accountId));
+        var rescanned = await TestUsers.WithScopeAsync<AccountService, Result>(_app.Services, s => s.RescanAsync(stranger, accountId));
+
+        Assert.All([query.Error, detail.Error, costs.Error, removed.Error, rescanned.Error], e => Assert.Equal(ErrorKind.NotFound, e?.Kind));
     }
 
     [Fact]
@@ -129,7 +138,7 @@ public sealed class SandboxDiscoveryTests : IClassFixture<SandboxDiscoveryTests.
         var (caller, accountId) = await ConnectSampleAsync();
         await RunJobAsync(accountId);
 
-        Assert.True(await TestUsers.WithScopeAsync<AccountService, bool>(_app.Services, s => s.RemoveAsync(caller, accountId)));
+        Assert.True((await TestUsers.WithScopeAsync<AccountService, Result>(_app.Services, s => s.RemoveAsync(caller, accountId))).Succeeded);
 
         await using var db = await _app.CreateDbContextAsync();
         Assert.False(await db.Accounts.AnyAsync(a => a.Id == accountId));
@@ -142,7 +151,7 @@ public sealed class SandboxDiscoveryTests : IClassFixture<SandboxDiscoveryTests.
     public async Task RunAsync_AccountRemovedMeanwhile_ReturnsQuietly()
     {
         var (caller, accountId) = await ConnectSampleAsync();
-        await TestUsers.WithScopeAsync<AccountService, bool>(_app.Services, s => s.RemoveAsync(caller, accountId));
+        await TestUsers.WithScopeAsync<AccountService, Result>(_app.Services, s => s.RemoveAsync(caller, accountId));
 
         await RunJobAsync(accountId);
 

@@ -1,3 +1,4 @@
+using CostPilot.Infrastructure;
 using CostPilot.Domain.Users;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Tests.Support;
@@ -13,12 +14,12 @@ public sealed class UserAdminServiceTests : IClassFixture<CostPilotAppFactory>
     public UserAdminServiceTests(CostPilotAppFactory app) => _app = app;
 
     [Fact]
-    public async Task ListAsync_Client_ThrowsForbidden()
+    public async Task ListAsync_Client_Forbidden()
     {
         await using var scope = _app.Services.CreateAsyncScope();
         var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
 
-        await Assert.ThrowsAsync<ForbiddenException>(() => service.ListAsync(Callers.Client(), null, 0, 25));
+        Assert.Equal(ErrorKind.Forbidden, (await service.ListAsync(Callers.Client(), null, 0, 25)).Error?.Kind);
     }
 
     [Fact]
@@ -28,7 +29,7 @@ public sealed class UserAdminServiceTests : IClassFixture<CostPilotAppFactory>
         await using var scope = _app.Services.CreateAsyncScope();
         var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
 
-        var page = await service.ListAsync(Callers.Admin(), user.Email, 0, 25);
+        var page = (await service.ListAsync(Callers.Admin(), user.Email, 0, 25)).Value!;
 
         var row = Assert.Single(page.Rows);
         Assert.Equal(1, page.Total);
@@ -43,20 +44,20 @@ public sealed class UserAdminServiceTests : IClassFixture<CostPilotAppFactory>
         await using var scope = _app.Services.CreateAsyncScope();
         var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
 
-        var page = await service.ListAsync(Callers.Admin(), "%", 0, 25);
+        var page = (await service.ListAsync(Callers.Admin(), "%", 0, 25)).Value!;
 
         Assert.Equal(0, page.Total);
     }
 
     [Fact]
-    public async Task SetAdminAsync_Admin_ThrowsForbiddenAndChangesNothing()
+    public async Task SetAdminAsync_Admin_ForbiddenAndChangesNothing()
     {
         var target = await TestUsers.CreateClientAsync(_app.Services);
         var admin = await TestUsers.CreateAsync(_app.Services, Roles.Admin);
         await using var scope = _app.Services.CreateAsyncScope();
         var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
 
-        await Assert.ThrowsAsync<ForbiddenException>(() => service.SetAdminAsync(Callers.Admin(admin.Id), target.Id, admin: true));
+        Assert.Equal(ErrorKind.Forbidden, (await service.SetAdminAsync(Callers.Admin(admin.Id), target.Id, admin: true)).Error?.Kind);
 
         Assert.DoesNotContain(Roles.Admin, await TestUsers.RolesOfAsync(_app.Services, target.Id));
     }
@@ -84,48 +85,48 @@ public sealed class UserAdminServiceTests : IClassFixture<CostPilotAppFactory>
     }
 
     [Fact]
-    public async Task SetAdminAsync_SuperAdminOnSelf_ThrowsForbidden()
+    public async Task SetAdminAsync_SuperAdminOnSelf_Forbidden()
     {
         var superAdmin = await SeededSuperAdminAsync();
         await using var scope = _app.Services.CreateAsyncScope();
         var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
 
-        await Assert.ThrowsAsync<ForbiddenException>(() => service.SetAdminAsync(superAdmin, superAdmin.UserId, admin: false));
+        Assert.Equal(ErrorKind.Forbidden, (await service.SetAdminAsync(superAdmin, superAdmin.UserId, admin: false)).Error?.Kind);
 
         Assert.Contains(Roles.SuperAdmin, await TestUsers.RolesOfAsync(_app.Services, superAdmin.UserId));
     }
 
     [Fact]
-    public async Task SetAdminAsync_SuperAdminOnAnotherSuperAdmin_ThrowsForbiddenAndChangesNothing()
+    public async Task SetAdminAsync_SuperAdminOnAnotherSuperAdmin_ForbiddenAndChangesNothing()
     {
         var superAdmin = await SeededSuperAdminAsync();
         var other = await TestUsers.CreateAsync(_app.Services, Roles.SuperAdmin);
         await using var scope = _app.Services.CreateAsyncScope();
         var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
 
-        await Assert.ThrowsAsync<ForbiddenException>(() => service.SetAdminAsync(superAdmin, other.Id, admin: true));
+        Assert.Equal(ErrorKind.Forbidden, (await service.SetAdminAsync(superAdmin, other.Id, admin: true)).Error?.Kind);
 
         Assert.Equal([Roles.SuperAdmin], await TestUsers.RolesOfAsync(_app.Services, other.Id));
     }
 
     [Fact]
-    public async Task SetAdminAsync_UnknownUser_ThrowsKeyNotFound()
+    public async Task SetAdminAsync_UnknownUser_NotFound()
     {
         var superAdmin = await SeededSuperAdminAsync();
         await using var scope = _app.Services.CreateAsyncScope();
         var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
 
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => service.SetAdminAsync(superAdmin, Guid.NewGuid().ToString(), admin: true));
+        Assert.Equal(ErrorKind.NotFound, (await service.SetAdminAsync(superAdmin, Guid.NewGuid().ToString(), admin: true)).Error?.Kind);
     }
 
     [Fact]
-    public async Task UnlockAsync_AdminOnSuperAdmin_ThrowsForbidden()
+    public async Task UnlockAsync_AdminOnSuperAdmin_Forbidden()
     {
         var superAdmin = await SeededSuperAdminAsync();
         await using var scope = _app.Services.CreateAsyncScope();
         var service = scope.ServiceProvider.GetRequiredService<UserAdminService>();
 
-        await Assert.ThrowsAsync<ForbiddenException>(() => service.UnlockAsync(Callers.Admin(), superAdmin.UserId));
+        Assert.Equal(ErrorKind.Forbidden, (await service.UnlockAsync(Callers.Admin(), superAdmin.UserId)).Error?.Kind);
     }
 
     [Fact]

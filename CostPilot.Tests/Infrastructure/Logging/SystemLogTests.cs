@@ -1,3 +1,4 @@
+using CostPilot.Infrastructure;
 using System.Net;
 using System.Text.Json;
 using CostPilot.Infrastructure.Identity;
@@ -96,12 +97,12 @@ public sealed partial class SystemLogTests : IClassFixture<CostPilotAppFactory>
     }
 
     [Fact]
-    public async Task QueryAsync_Client_ThrowsForbidden()
+    public async Task QueryAsync_Client_Forbidden()
     {
         await using var scope = _app.Services.CreateAsyncScope();
         var service = scope.ServiceProvider.GetRequiredService<SystemLogService>();
 
-        await Assert.ThrowsAsync<ForbiddenException>(() => service.QueryAsync(Callers.Client(), new SystemLogQuery()));
+        Assert.Equal(ErrorKind.Forbidden, (await service.QueryAsync(Callers.Client(), new SystemLogQuery())).Error?.Kind);
     }
 
     [Fact]
@@ -115,7 +116,7 @@ public sealed partial class SystemLogTests : IClassFixture<CostPilotAppFactory>
         await using var scope = _app.Services.CreateAsyncScope();
         var service = scope.ServiceProvider.GetRequiredService<SystemLogService>();
 
-        var page = await service.QueryAsync(Callers.Admin(), new SystemLogQuery(Level: "Warning", Text: marker));
+        var page = (await service.QueryAsync(Callers.Admin(), new SystemLogQuery(Level: "Warning", Text: marker))).Value!;
 
         var row = Assert.Single(page.Rows);
         Assert.Equal("Warning", row.Level);

@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using CostPilot.Domain.Accounts;
+using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Accounts;
+using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Tests.Support;
@@ -37,9 +39,9 @@ public sealed class AccountEventBusTests : IAsyncLifetime
         var events = Channel.CreateUnbounded<AccountEvent>();
         using var subscription = _nodeB.Services.GetRequiredService<AccountEventHub>()
             .Subscribe(caller.UserId, e => events.Writer.WriteAsync(e).AsTask());
-        var connect = await TestUsers.WithScopeAsync<AccountService, ConnectResult>(_nodeA.Services, s => s.ConnectSandboxAsync(caller));
+        var connect = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(_nodeA.Services, s => s.ConnectSandboxAsync(caller));
 
-        await _nodeA.Services.GetRequiredService<DiscoveryJob>().RunAsync(connect.AccountId!.Value, "test", CancellationToken.None);
+        await _nodeA.Services.GetRequiredService<DiscoveryJob>().RunAsync(connect.Value, "test", CancellationToken.None);
 
         var seen = new List<AccountEvent>();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
@@ -47,7 +49,7 @@ public sealed class AccountEventBusTests : IAsyncLifetime
         {
             seen.Add(await events.Reader.ReadAsync(deadline.Token));
         }
-        Assert.All(seen, e => Assert.Equal(connect.AccountId, e.AccountId));
+        Assert.All(seen, e => Assert.Equal(connect.Value, e.AccountId));
         // Connecting is heard first (other tabs list the account), then the scan.
         Assert.Equal([AccountStatus.Connected, AccountStatus.Discovering], seen.Take(2).Select(e => e.Status));
         Assert.Contains(seen, e => e is { Status: AccountStatus.Discovering, InstancesFound: > 0 });
