@@ -86,7 +86,7 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog cat
         }
         var hourly = Math.Clamp(Math.Round(onDemand * share, 4, MidpointRounding.AwayFromZero), lowest, highest);
         // The last price change: within the three days before the fleet's snapshot time.
-        var changedAt = SandboxFleet.BaseTime.AddMinutes(-(double)((hash >> 32) % (3 * 24 * 60)));
+        var changedAt = SandboxFleet.BaseTime.AddMinutes(-(double)(1 + (hash >> 32) % (3 * 24 * 60)));
         return new DiscoveredSpotPrice(zone, type, product, hourly, changedAt);
     }
 }
