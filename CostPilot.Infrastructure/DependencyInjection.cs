@@ -1,3 +1,4 @@
+using CostPilot.Domain.Pricing;
 using CostPilot.Infrastructure.Accounts;
 using CostPilot.Infrastructure.Aws;
 using CostPilot.Infrastructure.Discovery;
@@ -17,6 +18,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 
@@ -112,6 +114,9 @@ public static class DependencyInjection
         });
         services.AddSingleton<AwsClientFactory>();
         services.AddSingleton<AwsIdentityService>();
+        // A stand-in until the pricing feature registers the app's catalog (before or after this line): with it every price is
+        // unknown, so the sample account has no spot prices.
+        services.TryAddSingleton<IPriceCatalog>(new PriceCatalogBuilder().Build(new PriceCatalogInfo("none", DateTimeOffset.UnixEpoch, null)));
         services.AddSingleton<InventorySourceFactory>();
         services.AddSingleton<InventoryStore>();
         services.AddTransient<DiscoveryJob>();

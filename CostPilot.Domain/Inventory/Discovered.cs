@@ -1,6 +1,11 @@
 namespace CostPilot.Domain.Inventory;
 
 /// <summary>An instance as an inventory source reports it. Tags are untrusted text.</summary>
+/// <param name="Platform">
+/// What pricing needs: "linux" (EC2's platform details "Linux/UNIX"), "windows" ("Windows", licence included), or any other
+/// platform details lower-cased ("red hat enterprise linux", "windows with sql server standard", ...), which pricing does not price.
+/// </param>
+/// <param name="Tenancy">EC2's placement tenancy: "default" (shared), "dedicated" or "host".</param>
 public sealed record DiscoveredInstance(
     string InstanceId,
     string InstanceType,
@@ -10,8 +15,34 @@ public sealed record DiscoveredInstance(
     string Architecture,
     DateTimeOffset? LaunchTime,
     string Lifecycle,
-    IReadOnlyDictionary<string, string> Tags)
+    IReadOnlyDictionary<string, string> Tags,
+    string Tenancy = DiscoveredInstance.DefaultTenancy)
 {
+    /// <summary>Shared tenancy, as EC2 spells it.</summary>
+    public const string DefaultTenancy = "default";
+
+    /// <summary>The longest platform text kept (the stored column's width).</summary>
+    public const int MaxPlatformLength = 64;
+
+    /// <summary>
+    /// <see cref="Platform"/> from EC2's platform details ("Linux/UNIX", "Windows", "Red Hat Enterprise Linux", ...). Without
+    /// them (an older answer), from EC2's platform, which is "windows" for Windows and absent otherwise.
+    /// </summary>
+    public static string PlatformOf(string? platformDetails, string? platform)
+    {
+        if (string.IsNullOrWhiteSpace(platformDetails))
+        {
+            return string.IsNullOrEmpty(platform) ? "linux" : platform.ToLowerInvariant();
+        }
+        var details = platformDetails.Trim().ToLowerInvariant();
+        return details switch
+        {
+            "linux/unix" => "linux",
+            "windows" => "windows",
+            _ => details.Length <= MaxPlatformLength ? details : details[..MaxPlatformLength],
+        };
+    }
+
     public string? Name => Tags.TryGetValue("Name", out var name) ? name : null;
 }
 
@@ -33,6 +64,32 @@ public sealed record DiscoveredAddress(
     string? AssociationId,
     string Domain,
     IReadOnlyDictionary<string, string> Tags);
+
+/// <summary>The spot price in effect for one availability zone, instance type and product (EC2's product description).</summary>
+/// <param name="ProductDescription">"Linux/UNIX" or "Windows", as EC2 spells it.</param>
+/// <param name="HourlyUsd">Always positive.</param>
+/// <param name="Timestamp">When the price took effect.</param>
+public sealed record DiscoveredSpotPrice(
+    string AvailabilityZone,
+    string InstanceType,
+    string ProductDescription,
+    decimal HourlyUsd,
+    DateTimeOffset Timestamp)
+{
+    public const string LinuxProduct = "Linux/UNIX";
+    public const string WindowsProduct = "Windows";
+
+    /// <summary>The products whose spot prices discovery asks for: what running Linux and Windows instances report.</summary>
+    public static readonly IReadOnlyList<string> Products = [LinuxProduct, WindowsProduct];
+
+    /// <summary>The product whose spot price applies to an instance of <paramref name="platform"/>; null for a platform that is not priced.</summary>
+    public static string? ProductOf(string platform) => platform switch
+    {
+        "linux" => LinuxProduct,
+        "windows" => WindowsProduct,
+        _ => null,
+    };
+}
 
 /// <summary>Why a source could not answer, in terms a user can act on (no AWS types leak out).</summary>
 public enum InventoryFailure
@@ -73,4 +130,10 @@ public interface IInventorySource
     Task<IReadOnlyList<DiscoveredVolume>> ListVolumesAsync(string region, CancellationToken ct);
 
     Task<IReadOnlyList<DiscoveredAddress>> ListAddressesAsync(string region, CancellationToken ct);
+
+    /// <summary>
+    /// The latest spot price per availability zone, instance type and product description ("Linux/UNIX", "Windows") for
+    /// <paramref name="instanceTypes"/> in <paramref name="region"/>. No types: an empty list, and nothing is asked.
+    /// </summary>
+    Task<IReadOnlyList<DiscoveredSpotPrice>> ListSpotPricesAsync(string region, IReadOnlyCollection<string> instanceTypes, CancellationToken ct);
 }

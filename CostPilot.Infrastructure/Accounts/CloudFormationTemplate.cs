@@ -11,7 +11,7 @@ public static class CloudFormationTemplate
     public static readonly IReadOnlyList<string> ReadActions =
     [
         "ec2:DescribeRegions", "ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "ec2:DescribeVolumes",
-        "ec2:DescribeAddresses", "cloudwatch:GetMetricData", "sts:GetCallerIdentity",
+        "ec2:DescribeAddresses", "ec2:DescribeSpotPriceHistory", "cloudwatch:GetMetricData", "sts:GetCallerIdentity",
     ];
 
     public static readonly IReadOnlyList<string> OptimizeActions =

@@ -74,6 +74,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
         Field(hash, i.Architecture);
         Number(hash, i.LaunchTime is { } launched ? launched.UtcTicks : -1);
         Field(hash, i.Lifecycle);
+        Field(hash, i.Tenancy);
         var count = i.Tags.Count;
         Number(hash, count);
         if (count > 0)

@@ -1,16 +1,24 @@
 using System.Globalization;
+using System.IO.Hashing;
 using System.Runtime.CompilerServices;
+using System.Text;
 using CostPilot.Domain.Inventory;
+using CostPilot.Domain.Pricing;
 
 namespace CostPilot.Infrastructure.Sandbox;
 
 /// <summary>
 /// The sample account: a deterministic simulated fleet (the same every time) served page by page,
-/// so it goes through exactly the discovery path a real account does, with no AWS at all.
+/// so it goes through exactly the discovery path a real account does, with no AWS at all. Its spot prices
+/// follow <paramref name="catalog"/>'s on-demand prices.
 /// </summary>
-public sealed class SandboxInventorySource(TimeSpan pageDelay) : IInventorySource
+public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog catalog) : IInventorySource
 {
     public const int PageSize = 100;
+
+    /// <summary>A sandbox spot price is this share of the on-demand price, or more (up to <see cref="MaxSpotShare"/>).</summary>
+    public const decimal MinSpotShare = 0.30m;
+    public const decimal MaxSpotShare = 0.45m;
 
     private static readonly Lazy<SandboxFleet> Fleet = new(SandboxFleet.Build);
 
@@ -34,6 +42,53 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay) : IInventorySourc
 
     public Task<IReadOnlyList<DiscoveredAddress>> ListAddressesAsync(string region, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<DiscoveredAddress>>([.. Fleet.Value.Addresses.Where(a => a.Region == region).Select(a => a.Address)]);
+
+    /// <summary>
+    /// For every zone the region's spot instances run in, each asked type and each product: 30–45 % of the catalog's on-demand
+    /// price (chosen by a hash of the key, so the same every time), to 4 decimals as AWS quotes them. No on-demand price, no spot price.
+    /// </summary>
+    public Task<IReadOnlyList<DiscoveredSpotPrice>> ListSpotPricesAsync(string region, IReadOnlyCollection<string> instanceTypes, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(instanceTypes);
+        var zones = Fleet.Value.Instances
+            .Where(i => i.Region == region && i.Instance.Lifecycle == "spot" && i.Instance.AvailabilityZone is not null)
+            .Select(i => i.Instance.AvailabilityZone!)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var prices = new List<DiscoveredSpotPrice>();
+        foreach (var zone in zones)
+        {
+            foreach (var type in instanceTypes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                foreach (var (product, os) in new[] { (DiscoveredSpotPrice.LinuxProduct, InstanceOs.Linux), (DiscoveredSpotPrice.WindowsProduct, InstanceOs.Windows) })
+                {
+                    if (catalog.InstanceHourly(region, type, os, Tenancy.Shared) is { } onDemand && SpotPrice(zone, type, product, onDemand) is { } spot)
+                    {
+                        prices.Add(spot);
+                    }
+                }
+            }
+        }
+        return Task.FromResult<IReadOnlyList<DiscoveredSpotPrice>>(prices);
+    }
+
+    private static DiscoveredSpotPrice? SpotPrice(string zone, string type, string product, decimal onDemand)
+    {
+        var hash = XxHash64.HashToUInt64(Encoding.UTF8.GetBytes($"{zone}|{type}|{product}"), SandboxFleet.Seed);
+        var share = MinSpotShare + (MaxSpotShare - MinSpotShare) * (hash % 10_001) / 10_000m;
+        // Rounding must not carry a small price out of the 30–45 % band.
+        var lowest = Math.Ceiling(onDemand * MinSpotShare * 10_000m) / 10_000m;
+        var highest = Math.Floor(onDemand * MaxSpotShare * 10_000m) / 10_000m;
+        if (lowest > highest || highest <= 0m)
+        {
+            return null;
+        }
+        var hourly = Math.Clamp(Math.Round(onDemand * share, 4, MidpointRounding.AwayFromZero), lowest, highest);
+        // The last price change: within the three days before the fleet's snapshot time.
+        var changedAt = SandboxFleet.BaseTime.AddMinutes(-(double)(1 + (hash >> 32) % (3 * 24 * 60)));
+        return new DiscoveredSpotPrice(zone, type, product, hourly, changedAt);
+    }
 }
 
 internal sealed record SandboxFleet(
@@ -42,6 +97,11 @@ internal sealed record SandboxFleet(
     IReadOnlyList<(string Region, DiscoveredAddress Address)> Addresses)
 {
     public static readonly IReadOnlyList<string> Regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
+
+    public const int Seed = 20_261_125;
+
+    /// <summary>When the fleet was "seen": its launch times and spot price changes lie before this.</summary>
+    public static readonly DateTimeOffset BaseTime = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
     // Share of the fleet per region, in the order above.
     private static readonly int[] RegionCounts = [140, 80, 60, 30, 16];
@@ -75,11 +135,11 @@ internal sealed record SandboxFleet(
 
     public static SandboxFleet Build()
     {
-        var random = new Random(20_261_125);
+        var random = new Random(Seed);
         var instances = new List<(string, DiscoveredInstance)>();
         var volumes = new List<(string, DiscoveredVolume)>();
         var addresses = new List<(string, DiscoveredAddress)>();
-        var baseTime = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        var baseTime = BaseTime;
         var serial = 0;
         for (var r = 0; r < Regions.Count; r++)
         {
@@ -115,7 +175,8 @@ internal sealed record SandboxFleet(
                     family.EndsWith('g') || family == "t4g" ? "arm64" : "x86_64",
                     baseTime.AddHours(-random.Next(24, 24 * 900)),
                     random.Next(20) == 0 ? "spot" : "on-demand",
-                    tags);
+                    tags,
+                    DiscoveredInstance.DefaultTenancy);
                 instances.Add((region, instance));
                 volumes.Add((region, new DiscoveredVolume(
                     $"vol-{Hex(random, 17)}", random.Next(1, 13) * 8, random.Next(3) == 0 ? "gp2" : "gp3", null, null,

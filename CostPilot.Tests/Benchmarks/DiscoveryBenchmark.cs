@@ -212,7 +212,7 @@ public sealed class DiscoveryBenchmark(ITestOutputHelper output) : IAsyncLifetim
 
     private static async Task<int> SdkAndMappingAsync(AwsClientFactory clients, AWSCredentials credentials, int concurrency)
     {
-        var source = new AwsInventorySource(clients, credentials);
+        var source = new AwsInventorySource(clients, credentials, TimeProvider.System);
         var total = 0;
         await Parallel.ForEachAsync(Regions, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (region, ct) =>
         {
@@ -226,7 +226,7 @@ public sealed class DiscoveryBenchmark(ITestOutputHelper output) : IAsyncLifetim
 
     private static async Task<Dictionary<string, List<IReadOnlyList<DiscoveredInstance>>>> CollectPagesAsync(AwsClientFactory clients, AWSCredentials credentials)
     {
-        var source = new AwsInventorySource(clients, credentials);
+        var source = new AwsInventorySource(clients, credentials, TimeProvider.System);
         var pages = new Dictionary<string, List<IReadOnlyList<DiscoveredInstance>>>();
         foreach (var region in Regions)
         {

@@ -42,6 +42,9 @@ public sealed record FakeRequest(
 /// <summary>An EC2 instance. Defaults: a running linux x86_64 t3.micro in the region's "a" zone.</summary>
 public sealed record FakeInstance(string InstanceId)
 {
+    private readonly string? _platformDetails;
+    private readonly bool _platformDetailsSet;
+
     public string InstanceType { get; init; } = "t3.micro";
 
     /// <summary>pending, running, shutting-down, terminated, stopping or stopped.</summary>
@@ -53,6 +56,23 @@ public sealed record FakeInstance(string InstanceId)
     /// <summary>Null for linux, "windows" for windows (EC2 only reports the platform for windows).</summary>
     public string? Platform { get; init; }
 
+    /// <summary>
+    /// EC2's platformDetails ("Linux/UNIX", "Windows", "Red Hat Enterprise Linux", "Windows with SQL Server Standard", ...).
+    /// Unless set: "Windows" for a windows <see cref="Platform"/>, else "Linux/UNIX". Set to null to leave it out of the answer.
+    /// </summary>
+    public string? PlatformDetails
+    {
+        get => _platformDetailsSet ? _platformDetails : Platform == "windows" ? "Windows" : "Linux/UNIX";
+        init
+        {
+            _platformDetails = value;
+            _platformDetailsSet = true;
+        }
+    }
+
+    /// <summary>placement/tenancy: "default", "dedicated" or "host"; null leaves it out of the answer.</summary>
+    public string? Tenancy { get; init; } = "default";
+
     /// <summary>x86_64, arm64, i386, ...</summary>
     public string Architecture { get; init; } = "x86_64";
 
@@ -63,6 +83,13 @@ public sealed record FakeInstance(string InstanceId)
 
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 }
+
+/// <summary>
+/// One change of a spot price: from <paramref name="Timestamp"/> on, <paramref name="Price"/> (text as EC2 sends it, e.g.
+/// "0.031200") is the price of <paramref name="InstanceType"/> with <paramref name="ProductDescription"/> ("Linux/UNIX",
+/// "Windows", ...) in <paramref name="AvailabilityZone"/>.
+/// </summary>
+public sealed record FakeSpotPrice(string AvailabilityZone, string InstanceType, string ProductDescription, string Price, DateTimeOffset Timestamp);
 
 /// <summary>An EBS volume. Defaults: an 8 GiB gp3 volume, "in-use" when attached and "available" otherwise.</summary>
 public sealed record FakeVolume(string VolumeId)
@@ -179,6 +206,7 @@ public sealed class FakeRegion
     private readonly Resources<FakeInstance> _instances = new(i => i.InstanceId);
     private readonly Resources<FakeVolume> _volumes = new(v => v.VolumeId);
     private readonly Resources<FakeAddress> _addresses = new(a => a.AllocationId);
+    private readonly List<FakeSpotPrice> _spotPrices = [];
     private volatile bool _enabled;
 
     internal FakeRegion(string name, bool enabled)
@@ -231,6 +259,17 @@ public sealed class FakeRegion
         return this;
     }
 
+    /// <summary>Adds to the region's spot price history (any order; DescribeSpotPriceHistory sorts it).</summary>
+    public FakeRegion AddSpotPrices(IEnumerable<FakeSpotPrice> prices)
+    {
+        lock (_gate)
+        {
+            _spotPrices.AddRange(prices);
+        }
+
+        return this;
+    }
+
     public bool RemoveInstance(string instanceId) => Remove(_instances, instanceId);
 
     public bool RemoveVolume(string volumeId) => Remove(_volumes, volumeId);
@@ -258,6 +297,14 @@ public sealed class FakeRegion
         lock (_gate)
         {
             return [.. _addresses.Items];
+        }
+    }
+
+    internal FakeSpotPrice[] SpotPrices()
+    {
+        lock (_gate)
+        {
+            return [.. _spotPrices];
         }
     }
 

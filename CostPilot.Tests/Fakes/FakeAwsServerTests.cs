@@ -22,6 +22,8 @@ public sealed class FakeAwsServerTests(ITestOutputHelper output)
 
     private static readonly BasicAWSCredentials CustomerKey = new(KeyId, Secret);
 
+    private static readonly DateTimeOffset SpotEpoch = new(2026, 10, 1, 0, 0, 0, TimeSpan.Zero);
+
     private static readonly Dictionary<string, string> HostileTags = new()
     {
         ["Name"] = "<b>&\"",
@@ -398,6 +400,185 @@ public sealed class FakeAwsServerTests(ITestOutputHelper output)
         var idle = response.Addresses[1];
         Assert.Null(idle.AssociationId);
         Assert.Null(idle.InstanceId);
+    }
+
+    [Fact]
+    public async Task DescribeInstances_PlatformDetailsAndTenancy_ReachTheSdkAndOmittedOnesStayNull()
+    {
+        await using var fake = await StartWithCustomerAsync(instances: 0);
+        CustomerAccount(fake).Region(Region).AddInstances(
+        [
+            new FakeInstance("i-0linux"),
+            new FakeInstance("i-0windows") { Platform = "windows", Tenancy = "dedicated" },
+            new FakeInstance("i-0rhel") { PlatformDetails = "Red Hat Enterprise Linux", Tenancy = "host" },
+            new FakeInstance("i-0old") { PlatformDetails = null, Tenancy = null },
+        ]);
+        using var ec2 = Ec2(fake, CustomerKey);
+
+        var response = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest());
+
+        Assert.Equal(
+            [("i-0linux", "Linux/UNIX", "default"), ("i-0windows", "Windows", "dedicated"), ("i-0rhel", "Red Hat Enterprise Linux", "host"), ("i-0old", null, null)],
+            response.Reservations.SelectMany(r => r.Instances).Select(i => (i.InstanceId, (string?)i.PlatformDetails, (string?)i.Placement.Tenancy?.Value)));
+    }
+
+    [Fact]
+    public async Task DescribeInstances_TenancyAndPlatformDetailsFilters_SelectThoseInstances()
+    {
+        await using var fake = await StartWithCustomerAsync(instances: 0);
+        CustomerAccount(fake).Region(Region).AddInstances(
+        [
+            new FakeInstance("i-0shared"),
+            new FakeInstance("i-0dedicated") { Tenancy = "dedicated" },
+            new FakeInstance("i-0suse") { PlatformDetails = "SUSE Linux", Tenancy = "dedicated" },
+        ]);
+        using var ec2 = Ec2(fake, CustomerKey);
+
+        var response = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+        {
+            Filters = [new Filter("tenancy", ["dedicated"]), new Filter("platform-details", ["Linux/UNIX"])],
+        });
+
+        Assert.Equal("i-0dedicated", Assert.Single(Assert.Single(response.Reservations).Instances).InstanceId);
+    }
+
+    [Fact]
+    public async Task DescribeSpotPriceHistory_2500ChangesMaxResults1000_ThreePagesNewestFirstWithEveryField()
+    {
+        await using var fake = await StartWithCustomerAsync(instances: 0);
+        var history = Enumerable.Range(0, 2500).Select(i => new FakeSpotPrice(
+            $"{Region}{"abc"[i % 3]}", i % 2 == 0 ? "m5.large" : "c5.xlarge", i % 5 == 0 ? "Windows" : "Linux/UNIX",
+            (0.01m + i / 10_000m).ToString("F6", CultureInfo.InvariantCulture), SpotEpoch.AddMinutes(i))).ToList();
+        CustomerAccount(fake).Region(Region).AddSpotPrices(history);
+        using var ec2 = Ec2(fake, CustomerKey);
+
+        var actual = new List<SpotPrice>();
+        await foreach (var page in ec2.Paginators.DescribeSpotPriceHistory(new DescribeSpotPriceHistoryRequest { MaxResults = 1000 }).Responses)
+        {
+            actual.AddRange(page.SpotPriceHistory);
+        }
+
+        Assert.Equal([(1000, false), (1000, true), (1000, true)], fake.Requests.Select(r => (r.MaxResults ?? 0, r.NextToken is not null)));
+        history.Reverse();
+        Assert.Equal(
+            history.Select(h => (h.AvailabilityZone, h.InstanceType, h.ProductDescription, h.Price, h.Timestamp.UtcDateTime)),
+            actual.Select(a => (a.AvailabilityZone, a.InstanceType.Value, a.ProductDescription.Value, a.Price, a.Timestamp!.Value.ToUniversalTime())));
+    }
+
+    [Fact]
+    public async Task DescribeSpotPriceHistory_TypesProductsZoneAndFilters_EachNarrowsTheHistory()
+    {
+        await using var fake = await StartWithCustomerAsync(instances: 0);
+        string[] zones = [Region + "a", Region + "b"];
+        string[] types = ["m5.large", "c5.xlarge", "t3.micro"];
+        string[] products = ["Linux/UNIX", "Windows", "Red Hat Enterprise Linux"];
+        CustomerAccount(fake).Region(Region).AddSpotPrices(
+            from zone in zones from type in types from product in products select new FakeSpotPrice(zone, type, product, "0.050000", SpotEpoch));
+        using var ec2 = Ec2(fake, CustomerKey);
+
+        async Task<List<string>> KeysAsync(DescribeSpotPriceHistoryRequest request) =>
+            [.. ((await ec2.DescribeSpotPriceHistoryAsync(request)).SpotPriceHistory ?? [])
+                .Select(p => $"{p.AvailabilityZone} {p.InstanceType.Value} {p.ProductDescription.Value}").Order(StringComparer.Ordinal)];
+
+        Assert.Equal(18, (await KeysAsync(new DescribeSpotPriceHistoryRequest())).Count);
+        Assert.Equal(
+            [$"{Region}a c5.xlarge Linux/UNIX", $"{Region}a c5.xlarge Windows", $"{Region}a m5.large Linux/UNIX", $"{Region}a m5.large Windows"],
+            await KeysAsync(new DescribeSpotPriceHistoryRequest
+            {
+                InstanceTypes = ["m5.large", "c5.xlarge"],
+                ProductDescriptions = ["Linux/UNIX", "Windows"],
+                AvailabilityZone = Region + "a",
+            }));
+        Assert.Equal(
+            [$"{Region}b t3.micro Red Hat Enterprise Linux"],
+            await KeysAsync(new DescribeSpotPriceHistoryRequest
+            {
+                Filters =
+                [
+                    new Filter("availability-zone", [Region + "b"]),
+                    new Filter("instance-type", ["t3.micro"]),
+                    new Filter("product-description", ["Red Hat Enterprise Linux"]),
+                ],
+            }));
+        Assert.Empty(await KeysAsync(new DescribeSpotPriceHistoryRequest { InstanceTypes = ["r5.large"] }));
+        var unknownFilter = await Assert.ThrowsAsync<AmazonEC2Exception>(() =>
+            ec2.DescribeSpotPriceHistoryAsync(new DescribeSpotPriceHistoryRequest { Filters = [new Filter("tenancy", ["default"])] }));
+        Assert.Equal("InvalidParameterValue", unknownFilter.ErrorCode);
+    }
+
+    [Fact]
+    public async Task DescribeSpotPriceHistory_StartTimeNow_OnlyThePriceInEffectPerZoneTypeAndProduct()
+    {
+        await using var fake = await StartWithCustomerAsync(instances: 0);
+        var now = DateTimeOffset.UtcNow;
+        CustomerAccount(fake).Region(Region).AddSpotPrices(
+        [
+            new FakeSpotPrice(Region + "a", "m5.large", "Linux/UNIX", "0.030000", now.AddHours(-30)),
+            new FakeSpotPrice(Region + "a", "m5.large", "Linux/UNIX", "0.031200", now.AddHours(-2)),
+            new FakeSpotPrice(Region + "a", "m5.large", "Linux/UNIX", "0.029000", now.AddHours(-5)),
+            new FakeSpotPrice(Region + "b", "m5.large", "Linux/UNIX", "0.033300", now.AddDays(-40)),
+            new FakeSpotPrice(Region + "a", "m5.large", "Windows", "0.120000", now.AddHours(-1)),
+            new FakeSpotPrice(Region + "a", "m5.large", "Windows", "0.110000", now.AddHours(-9)),
+            // Not in effect yet when asked: a change after the end time (now) is not history.
+            new FakeSpotPrice(Region + "a", "m5.large", "Windows", "0.500000", now.AddHours(1)),
+        ]);
+        using var ec2 = Ec2(fake, CustomerKey);
+
+        var latest = await ec2.DescribeSpotPriceHistoryAsync(new DescribeSpotPriceHistoryRequest { StartTime = now.UtcDateTime });
+        var all = await ec2.DescribeSpotPriceHistoryAsync(new DescribeSpotPriceHistoryRequest());
+        var window = await ec2.DescribeSpotPriceHistoryAsync(new DescribeSpotPriceHistoryRequest
+        {
+            StartTime = now.AddHours(-6).UtcDateTime,
+            EndTime = now.AddHours(-1.5).UtcDateTime,
+        });
+
+        Assert.Equal(
+            [$"{Region}a Windows 0.120000", $"{Region}a Linux/UNIX 0.031200", $"{Region}b Linux/UNIX 0.033300"],
+            latest.SpotPriceHistory.Select(p => $"{p.AvailabilityZone} {p.ProductDescription.Value} {p.Price}"));
+        Assert.Equal(6, all.SpotPriceHistory.Count);
+        // In effect at the start (the changes 30 h, 9 h and 40 days ago) and the changes from then up to the end.
+        Assert.Equal(
+            [$"{Region}a Linux/UNIX 0.031200", $"{Region}a Linux/UNIX 0.029000", $"{Region}a Windows 0.110000", $"{Region}a Linux/UNIX 0.030000", $"{Region}b Linux/UNIX 0.033300"],
+            window.SpotPriceHistory.Select(p => $"{p.AvailabilityZone} {p.ProductDescription.Value} {p.Price}"));
+    }
+
+    [Fact]
+    public async Task DescribeSpotPriceHistory_ThrottledOnce_SdkRetriesAndSucceeds()
+    {
+        await using var fake = await StartWithCustomerAsync(instances: 0);
+        CustomerAccount(fake).Region(Region).AddSpotPrices([new FakeSpotPrice(Region + "a", "m5.large", "Linux/UNIX", "0.031200", SpotEpoch)]);
+        fake.FailNext(Customer, Region, "DescribeSpotPriceHistory", FakeFault.Throttle);
+        using var ec2 = Ec2(fake, CustomerKey);
+
+        var response = await ec2.DescribeSpotPriceHistoryAsync(new DescribeSpotPriceHistoryRequest());
+
+        Assert.Equal("0.031200", Assert.Single(response.SpotPriceHistory).Price);
+        Assert.Equal([(400, "RequestLimitExceeded"), (200, null)], fake.Requests.Select(r => (r.StatusCode, r.ErrorCode)));
+    }
+
+    [Fact]
+    public async Task DescribeSpotPriceHistory_Unauthorized_Throws403WithoutRetry()
+    {
+        await using var fake = await StartWithCustomerAsync(instances: 0);
+        fake.FailNext(Customer, Region, "DescribeSpotPriceHistory", FakeFault.Unauthorized);
+        using var ec2 = Ec2(fake, CustomerKey);
+
+        var error = await Assert.ThrowsAsync<AmazonEC2Exception>(() => ec2.DescribeSpotPriceHistoryAsync(new DescribeSpotPriceHistoryRequest()));
+
+        Assert.Equal(("UnauthorizedOperation", 403), (error.ErrorCode, (int)error.StatusCode));
+        Assert.Equal(1, fake.Count("DescribeSpotPriceHistory"));
+    }
+
+    [Fact]
+    public async Task DescribeSpotPriceHistory_EmptyRegion_SdkV4LeavesTheHistoryNull()
+    {
+        await using var fake = await StartWithCustomerAsync(instances: 0);
+        using var ec2 = Ec2(fake, CustomerKey, "eu-central-1");
+
+        var response = await ec2.DescribeSpotPriceHistoryAsync(new DescribeSpotPriceHistoryRequest { StartTime = DateTime.UtcNow });
+
+        Assert.Null(response.SpotPriceHistory);
+        Assert.True(string.IsNullOrEmpty(response.NextToken));
     }
 
     [Fact]

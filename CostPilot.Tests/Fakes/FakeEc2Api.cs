@@ -46,7 +46,7 @@ internal sealed class FakeEc2Api : IFakeAwsApi
 
     public AwsReply Handle(AwsCall call)
     {
-        if (call.Action is not ("DescribeRegions" or "DescribeInstances" or "DescribeVolumes" or "DescribeAddresses"))
+        if (call.Action is not ("DescribeRegions" or "DescribeInstances" or "DescribeVolumes" or "DescribeAddresses" or "DescribeSpotPriceHistory"))
         {
             throw new AwsErrorException(new AwsError(400, "InvalidAction", $"The action {call.Action} is not valid for this web service."));
         }
@@ -62,6 +62,7 @@ internal sealed class FakeEc2Api : IFakeAwsApi
             "DescribeRegions" => DescribeRegions(call),
             "DescribeInstances" => DescribeInstances(call, region?.Instances() ?? []),
             "DescribeVolumes" => DescribeVolumes(call, region?.Volumes() ?? []),
+            "DescribeSpotPriceHistory" => DescribeSpotPriceHistory(call, region?.SpotPrices() ?? []),
             _ => DescribeAddresses(call, region?.Addresses() ?? []),
         };
     }
@@ -136,6 +137,8 @@ internal sealed class FakeEc2Api : IFakeAwsApi
             "availability-zone" => [Zone(i.AvailabilityZone, call.Region)],
             "architecture" => [i.Architecture],
             "platform" => i.Platform is null ? [] : [i.Platform],
+            "platform-details" => i.PlatformDetails is null ? [] : [i.PlatformDetails],
+            "tenancy" => i.Tenancy is null ? [] : [i.Tenancy],
             "instance-lifecycle" => i.Lifecycle is null ? [] : [i.Lifecycle],
             _ => TagFilter(i.Tags, name),
         })).ToArray();
@@ -162,7 +165,7 @@ internal sealed class FakeEc2Api : IFakeAwsApi
                 .Leaf("launchTime", instance.LaunchTime)
                 .Start("placement")
                 .Leaf("availabilityZone", Zone(instance.AvailabilityZone, call.Region))
-                .Leaf("tenancy", "default")
+                .Leaf("tenancy", instance.Tenancy)
                 .End()
                 .Leaf("platform", instance.Platform)
                 .Start("monitoring").Leaf("state", "disabled").End()
@@ -171,7 +174,7 @@ internal sealed class FakeEc2Api : IFakeAwsApi
                 .Leaf("instanceLifecycle", instance.Lifecycle)
                 .Leaf("virtualizationType", "hvm");
             Tags(xml, instance.Tags);
-            xml.Leaf("platformDetails", instance.Platform == "windows" ? "Windows" : "Linux/UNIX")
+            xml.Leaf("platformDetails", instance.PlatformDetails)
                 .End()
                 .End()
                 .End();
@@ -267,6 +270,72 @@ internal sealed class FakeEc2Api : IFakeAwsApi
 
         xml.End();
         return new AwsReply(200, xml.ToArray());
+    }
+
+    /// <summary>
+    /// The price history, newest first. With StartTime, each availability zone, type and product's price in effect then (its
+    /// last change at or before StartTime) and the changes after it; without, every change. EndTime (default: now) bounds both.
+    /// </summary>
+    private static AwsReply DescribeSpotPriceHistory(AwsCall call, FakeSpotPrice[] history)
+    {
+        var types = call.Parameters.List("InstanceType");
+        var products = call.Parameters.List("ProductDescription");
+        var zone = call.Parameters["AvailabilityZone"];
+        var start = Time(call.Parameters, "StartTime");
+        var end = Time(call.Parameters, "EndTime") ?? DateTimeOffset.UtcNow;
+        if (start > end)
+        {
+            throw AwsErrorException.InvalidParameterValue("The start time must be before the end time.");
+        }
+
+        var matching = history.Where(p => (types.Count == 0 || types.Contains(p.InstanceType))
+            && (products.Count == 0 || products.Contains(p.ProductDescription))
+            && (zone is null || p.AvailabilityZone == zone)
+            && p.Timestamp <= end
+            && Matches(call.Parameters, name => name switch
+            {
+                "availability-zone" => [p.AvailabilityZone],
+                "instance-type" => [p.InstanceType],
+                "product-description" => [p.ProductDescription],
+                _ => null,
+            }));
+        if (start is { } from)
+        {
+            matching = matching
+                .GroupBy(p => (p.AvailabilityZone, p.InstanceType, p.ProductDescription))
+                .SelectMany(changes => changes.Where(p => p.Timestamp > from)
+                    .Concat(changes.Where(p => p.Timestamp <= from).OrderByDescending(p => p.Timestamp).Take(1)));
+        }
+
+        var (page, nextToken) = Paginate([.. matching.OrderByDescending(p => p.Timestamp)], call, maxLimit: 1000);
+
+        using var xml = Response("DescribeSpotPriceHistoryResponse", call);
+        xml.Start("spotPriceHistorySet");
+        foreach (var price in page)
+        {
+            xml.Start("item")
+                .Leaf("instanceType", price.InstanceType)
+                .Leaf("productDescription", price.ProductDescription)
+                .Leaf("spotPrice", price.Price)
+                .Leaf("timestamp", price.Timestamp)
+                .Leaf("availabilityZone", price.AvailabilityZone)
+                .End();
+        }
+
+        xml.End().Leaf("nextToken", nextToken);
+        return new AwsReply(200, xml.ToArray());
+    }
+
+    private static DateTimeOffset? Time(AwsParameters parameters, string name)
+    {
+        if (parameters[name] is not { } text)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
+            ? value
+            : throw AwsErrorException.InvalidParameterValue($"Value ({text}) for parameter {char.ToLowerInvariant(name[0])}{name[1..]} is invalid.");
     }
 
     private static AwsXml Response(string root, AwsCall call)

@@ -263,7 +263,8 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
             instance with { InstanceType = "m5.xlarge" }, instance with { State = "stopped" }, instance with { AvailabilityZone = null },
             instance with { AvailabilityZone = "us-east-1b" }, instance with { Platform = "windows" }, instance with { Architecture = "arm64" },
             instance with { LaunchTime = null }, instance with { LaunchTime = instance.LaunchTime!.Value.AddSeconds(1) },
-            instance with { Lifecycle = "spot" }, instance with { Tags = new Dictionary<string, string> { ["Name"] = "web" } },
+            instance with { Lifecycle = "spot" }, instance with { Tenancy = "dedicated" }, instance with { Platform = "red hat enterprise linux" },
+            instance with { Tags = new Dictionary<string, string> { ["Name"] = "web" } },
             instance with { Tags = new Dictionary<string, string> { ["Name"] = "web", ["Team"] = "b" } },
             instance with { Tags = new Dictionary<string, string> { ["Name"] = "web", ["Team"] = "a", [""] = "" } },
             // Separators inside values must not let two different tag sets collide.

@@ -1,0 +1,145 @@
+using System.Globalization;
+using CostPilot.Domain.Inventory;
+using CostPilot.Domain.Pricing;
+using CostPilot.Infrastructure.Sandbox;
+
+namespace CostPilot.Tests.Infrastructure.Sandbox;
+
+/// <summary>
+/// The sample fleet's spot prices against real on-demand prices: sandbox-ondemand-prices.csv holds the rows of the shipped
+/// price data (/work/shared/data ec2-ondemand-linux-prices.csv and -windows-prices.csv, May 2026) for every type the sample
+/// fleet can draw, in its five regions.
+/// </summary>
+public sealed class SandboxInventorySourceTests
+{
+    private static readonly Lazy<PriceCatalogData> Catalog = new(LoadCatalog);
+
+    [Fact]
+    public async Task ListInstancesAsync_SampleFleet_EveryInstanceHasAnOnDemandPriceForItsPlatformAndSharedTenancy()
+    {
+        var fleet = await FleetAsync(Source());
+
+        Assert.Equal(326, fleet.Count);
+        Assert.All(fleet, f =>
+        {
+            Assert.Equal("default", f.Instance.Tenancy);
+            var os = Costs.OsOf(f.Instance.Platform);
+            Assert.NotNull(os);
+            Assert.True(Catalog.Value.InstanceHourly(f.Region, f.Instance.InstanceType, os.Value, Tenancy.Shared) is > 0m,
+                $"No on-demand price for {f.Instance.InstanceType} ({f.Instance.Platform}) in {f.Region}.");
+        });
+    }
+
+    [Fact]
+    public async Task ListSpotPricesAsync_EverySpotInstanceOfTheSampleFleet_HasAPriceForItsZoneTypeAndProduct()
+    {
+        var source = Source();
+        var fleet = await FleetAsync(source);
+        var spot = fleet.Where(f => f.Instance.Lifecycle == "spot").ToList();
+
+        Assert.True(spot.Count >= 10, $"The sample fleet has only {spot.Count} spot instances.");
+        foreach (var region in spot.GroupBy(f => f.Region))
+        {
+            var prices = await source.ListSpotPricesAsync(region.Key, [.. region.Select(f => f.Instance.InstanceType).Distinct()], CancellationToken.None);
+            var byKey = prices.ToDictionary(p => (p.AvailabilityZone, p.InstanceType, p.ProductDescription));
+            Assert.All(region, f => Assert.True(
+                byKey.ContainsKey((f.Instance.AvailabilityZone!, f.Instance.InstanceType, DiscoveredSpotPrice.ProductOf(f.Instance.Platform)!)),
+                $"No spot price for {f.Instance.InstanceId}: {f.Instance.InstanceType} {f.Instance.Platform} in {f.Instance.AvailabilityZone}."));
+        }
+    }
+
+    [Fact]
+    public async Task ListSpotPricesAsync_EveryFleetType_Between30And45PercentOfOnDemandTo4Decimals()
+    {
+        var source = Source();
+        var fleet = await FleetAsync(source);
+        var shares = new List<decimal>();
+
+        foreach (var region in fleet.GroupBy(f => f.Region))
+        {
+            var prices = await source.ListSpotPricesAsync(region.Key, [.. region.Select(f => f.Instance.InstanceType).Distinct()], CancellationToken.None);
+            Assert.NotEmpty(prices);
+            foreach (var price in prices)
+            {
+                var os = price.ProductDescription == DiscoveredSpotPrice.WindowsProduct ? InstanceOs.Windows : InstanceOs.Linux;
+                var onDemand = Catalog.Value.InstanceHourly(region.Key, price.InstanceType, os, Tenancy.Shared)!.Value;
+                Assert.Equal(Math.Round(price.HourlyUsd, 4), price.HourlyUsd);
+                Assert.InRange(price.HourlyUsd / onDemand, 0.30m, 0.45m);
+                Assert.StartsWith(region.Key, price.AvailabilityZone, StringComparison.Ordinal);
+                Assert.True(price.Timestamp < new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), $"{price} is dated after the fleet was seen.");
+                shares.Add(price.HourlyUsd / onDemand);
+            }
+        }
+
+        // Spread over the band, not one fixed discount.
+        Assert.True(shares.Min() < 0.33m && shares.Max() > 0.42m, $"Shares from {shares.Min():P1} to {shares.Max():P1}.");
+    }
+
+    [Fact]
+    public async Task ListSpotPricesAsync_TwoSourcesAndTwoCalls_SamePrices()
+    {
+        string[] types = ["m5.large", "t3.micro", "c6g.xlarge", "g4dn.xlarge"];
+
+        var first = await Source().ListSpotPricesAsync("us-east-1", types, CancellationToken.None);
+        var again = await Source().ListSpotPricesAsync("us-east-1", types, CancellationToken.None);
+        var reversed = await Source().ListSpotPricesAsync("us-east-1", [.. types.Reverse()], CancellationToken.None);
+
+        Assert.NotEmpty(first);
+        Assert.Equal(first, again);
+        Assert.Equal(first, reversed);
+        // One price per zone of the region's spot instances, type and product the catalog prices (no Windows on Graviton).
+        var zones = first.Select(p => p.AvailabilityZone).Distinct().Count();
+        Assert.Equal(zones * (types.Length * 2 - 1), first.Count);
+        Assert.DoesNotContain(first, p => p.InstanceType == "c6g.xlarge" && p.ProductDescription == DiscoveredSpotPrice.WindowsProduct);
+    }
+
+    [Fact]
+    public async Task ListSpotPricesAsync_NoCatalogPrice_NoSpotPrice()
+    {
+        var empty = new SandboxInventorySource(TimeSpan.Zero, new PriceCatalogBuilder().Build(new PriceCatalogInfo("test", DateTimeOffset.UnixEpoch, null)));
+
+        Assert.Empty(await empty.ListSpotPricesAsync("us-east-1", ["m5.large", "t3.micro"], CancellationToken.None));
+        Assert.Empty(await Source().ListSpotPricesAsync("us-east-1", ["x9.huge"], CancellationToken.None));
+        Assert.Empty(await Source().ListSpotPricesAsync("sa-east-1", ["m5.large"], CancellationToken.None));
+        Assert.Empty(await Source().ListSpotPricesAsync("us-east-1", [], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ListSpotPricesAsync_OneCentOnDemand_StaysInsideTheBandAfterRounding()
+    {
+        // 30 % of $0.0104 is $0.00312: rounded to 4 decimals it would fall to $0.0031, below the band.
+        var catalog = new PriceCatalogBuilder().AddCompute("us-east-1", "t3.micro", InstanceOs.Linux, 0.0104m)
+            .Build(new PriceCatalogInfo("test", DateTimeOffset.UnixEpoch, null));
+
+        var prices = await new SandboxInventorySource(TimeSpan.Zero, catalog).ListSpotPricesAsync("us-east-1", ["t3.micro"], CancellationToken.None);
+
+        Assert.NotEmpty(prices);
+        Assert.All(prices, p => Assert.InRange(p.HourlyUsd, 0.0032m, 0.0046m));
+    }
+
+    private static SandboxInventorySource Source() => new(TimeSpan.Zero, Catalog.Value);
+
+    private static async Task<List<(string Region, DiscoveredInstance Instance)>> FleetAsync(SandboxInventorySource source)
+    {
+        var fleet = new List<(string, DiscoveredInstance)>();
+        foreach (var region in await source.ListRegionsAsync(CancellationToken.None))
+        {
+            await foreach (var page in source.ListInstancesAsync(region, CancellationToken.None))
+            {
+                fleet.AddRange(page.Select(i => (region, i)));
+            }
+        }
+        return fleet;
+    }
+
+    private static PriceCatalogData LoadCatalog()
+    {
+        var builder = new PriceCatalogBuilder();
+        foreach (var line in File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Infrastructure", "Sandbox", "sandbox-ondemand-prices.csv")).Skip(1))
+        {
+            var (region, type, os, hourly) = line.Split(',') is [var r, var t, var o, var h] ? (r, t, o, h) : throw new FormatException(line);
+            builder.AddCompute(region, type, os == "windows" ? InstanceOs.Windows : InstanceOs.Linux, decimal.Parse(hourly, CultureInfo.InvariantCulture));
+        }
+        return builder.Build(new PriceCatalogInfo("snapshot", new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero), null));
+    }
+}
