@@ -18,6 +18,9 @@ Usage: ./costpilot.sh COMMAND [ARGS]
                    which replaces the default filter Category!=Benchmark)
   benchmark [NAME] run the benchmarks (tests in Category=Benchmark), optionally those whose name
                    contains NAME (e.g. discovery)
+  update-price-snapshot [DIR]
+                   re-create the shipped price snapshot (CostPilot.Infrastructure/Pricing/Snapshot/*.csv.gz)
+                   from the public data files in DIR (default ../shared/data)
   stop-db          stop the private PostgreSQL cluster
   help             show this help
 
@@ -181,6 +184,34 @@ cmd_benchmark() {
   exec dotnet test CostPilot.Tests -c Release --filter "$filter" --logger "console;verbosity=detailed"
 }
 
+# The offline price catalog ships as gzip'd copies of the shared data files, embedded in
+# CostPilot.Infrastructure. gzip -n leaves the name and time out of the header, so the same
+# CSV always gives the same bytes and an unchanged file shows no diff.
+cmd_update_price_snapshot() {
+  local dir=${1:-"$ROOT/../shared/data"} out="$ROOT/CostPilot.Infrastructure/Pricing/Snapshot" file tmp
+  local -a files=(ec2-ondemand-linux-prices.csv ec2-ondemand-windows-prices.csv ebs-prices.csv ec2-instance-types.csv)
+  [ $# -le 1 ] || die "usage: ./costpilot.sh update-price-snapshot [DIR]"
+  command -v gzip >/dev/null 2>&1 || apt_install gzip
+  [ -d "$dir" ] || die "no data folder at $dir: pass the folder that holds ${files[0]} and the others"
+  for file in "${files[@]}"; do
+    [ -s "$dir/$file" ] || die "$dir/$file is missing or empty"
+  done
+  mkdir -p "$out"
+  for file in "${files[@]}"; do
+    tmp=$(mktemp "$out/.$file.XXXXXX")
+    gzip -n -9 -c "$dir/$file" >"$tmp"
+    if cmp -s "$tmp" "$out/$file.gz"; then
+      rm -f "$tmp"
+      say "unchanged  $(rel "$out/$file.gz")"
+    else
+      chmod 644 "$tmp"
+      mv -f "$tmp" "$out/$file.gz"
+      say "updated    $(rel "$out/$file.gz") ($(wc -l <"$dir/$file") lines from $(rel "$dir/$file"))"
+    fi
+  done
+  say "rebuild CostPilot.Infrastructure to embed the new snapshot; the Pricing tests check it matches $(rel "$dir")"
+}
+
 # Hidden: ensure the private database and print how to reach it.
 cmd_db() {
   pg_start_private
@@ -196,6 +227,7 @@ case "$command" in
   run) cmd_run "$@" ;;
   test) cmd_test "$@" ;;
   benchmark | bench) cmd_benchmark "$@" ;;
+  update-price-snapshot) cmd_update_price_snapshot "$@" ;;
   stop-db) pg_stop_private ;;
   db) cmd_db ;;
   help | -h | --help) usage ;;
