@@ -8,6 +8,8 @@ using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Logging;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
+using CostPilot.Infrastructure.Pricing;
+using CostPilot.Infrastructure.Pricing.PriceList;
 using CostPilot.Infrastructure.Security;
 using Hangfire;
 using Hangfire.AspNetCore;
@@ -18,7 +20,6 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 
@@ -114,11 +115,16 @@ public static class DependencyInjection
         });
         services.AddSingleton<AwsClientFactory>();
         services.AddSingleton<AwsIdentityService>();
-        // A stand-in until the pricing feature registers the app's catalog (before or after this line): with it every price is
-        // unknown, so the sample account has no spot prices.
-        services.TryAddSingleton<IPriceCatalog>(new PriceCatalogBuilder().Build(new PriceCatalogInfo("none", DateTimeOffset.UnixEpoch, null)));
         services.AddSingleton<InventorySourceFactory>();
         services.AddSingleton<InventoryStore>();
+        services.AddSingleton<PriceCatalogProvider>();
+        services.AddSingleton<IPriceCatalog>(sp => sp.GetRequiredService<PriceCatalogProvider>());
+        services.AddSingleton<INotificationChannel>(sp => sp.GetRequiredService<PriceCatalogProvider>());
+        services.AddSingleton<InventoryPricer>();
+        services.AddSingleton<PricingAdminService>();
+        services.AddTransient<PriceRefreshJob>();
+        services.AddOptions<PricingOptions>().Bind(config.GetSection(PricingOptions.SectionName));
+        services.AddHttpClient<PriceListClient>();
         services.AddTransient<DiscoveryJob>();
         services.AddScoped<AccountService>();
         services.AddScoped<InventoryQueryService>();

@@ -28,7 +28,18 @@ public sealed record EbsRate(decimal PerGbMonth, decimal? PerIopsMonth = null, d
 /// <param name="Source">"snapshot" (shipped with CostPilot) or "aws-price-list" (refreshed from AWS's public bulk files).</param>
 /// <param name="PublishedAt">When AWS published the prices (the offer files' publicationDate; the snapshot's data date).</param>
 /// <param name="RetrievedAt">When CostPilot fetched them (null for the shipped snapshot).</param>
-public sealed record PriceCatalogInfo(string Source, DateTimeOffset PublishedAt, DateTimeOffset? RetrievedAt);
+public sealed record PriceCatalogInfo(string Source, DateTimeOffset PublishedAt, DateTimeOffset? RetrievedAt)
+{
+    public const string SnapshotSource = "snapshot";
+    public const string PriceListSource = "aws-price-list";
+
+    /// <summary>Prices older than this deserve a refresh: admins see a health warning.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(45);
+
+    public TimeSpan AgeAt(DateTimeOffset now) => now - PublishedAt;
+
+    public bool IsStaleAt(DateTimeOffset now) => AgeAt(now) > MaxAge;
+}
 
 /// <summary>
 /// The port prices come through: public on-demand prices in USD. Answers null (never zero, never a guess) for what it does not

@@ -174,7 +174,7 @@ public sealed partial class AccountService(
         db.Accounts.Remove(account);
         await db.SaveChangesAsync(ct);
         recurringJobs.RemoveIfExists(RecurringJobId(accountId));
-        await events.PublishAsync(new AccountEvent(account.Id, account.OwnerId, account.Status, null, 0, 0, 0, Removed: true, clock.GetUtcNow()), ct);
+        await events.PublishAsync(AccountEvent.RemovedNow(account, clock.GetUtcNow()), ct);
         LogRemoved(logger, caller.UserId, accountId);
         return Result.Ok;
     }
@@ -204,7 +204,7 @@ public sealed partial class AccountService(
         LogConnected(logger, caller.UserId, account.Id, account.Method);
         // The user's other tabs, on any node, list the new account at once; published before the job can start, so the
         // job's own events come after it.
-        await events.PublishAsync(new AccountEvent(account.Id, account.OwnerId, account.Status, null, 0, 0, 0, Removed: false, clock.GetUtcNow()), CancellationToken.None);
+        await events.PublishAsync(AccountEvent.Connected(account, clock.GetUtcNow()), CancellationToken.None);
         Enqueue(account);
         recurringJobs.AddOrUpdate<DiscoveryJob>(RecurringJobId(account.Id),
             j => j.RunAsync(account.Id, Label(account), CancellationToken.None),

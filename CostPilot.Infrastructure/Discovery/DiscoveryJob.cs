@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Inventory;
+using CostPilot.Domain.Pricing;
 using CostPilot.Infrastructure.Aws;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
+using CostPilot.Infrastructure.Pricing;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -23,6 +25,7 @@ public sealed partial class DiscoveryJob(
     NpgsqlDataSource dataSource,
     InventorySourceFactory sources,
     InventoryStore store,
+    InventoryPricer pricer,
     AccountEventPublisher events,
     IOptions<AwsOptions> awsOptions,
     TimeProvider clock,
@@ -78,6 +81,12 @@ public sealed partial class DiscoveryJob(
                 warning = $"{regionErrors.Count} of {regions.Count} regions could not be scanned: " +
                     string.Join("; ", regionErrors.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}: {e.Value}"));
             }
+            if (failure is null && !progress.SpotPriceErrors.IsEmpty)
+            {
+                var spot = "Spot prices could not be read, so spot instances show \"price unknown\": " +
+                    string.Join("; ", progress.SpotPriceErrors.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}: {e.Value}"));
+                warning = warning is null ? spot : $"{warning} {spot}";
+            }
         }
         catch (InventoryException e)
         {
@@ -110,6 +119,7 @@ public sealed partial class DiscoveryJob(
             account.FailDiscovery(failure);
         }
         await db.SaveChangesAsync(CancellationToken.None);
+        await pricer.RecordSnapshotAsync(accountId, clock.GetUtcNow(), CancellationToken.None);
         progress.Update(account);
         await progress.PublishAsync(CancellationToken.None);
         LogFinished(logger, accountId, account.Status, progress.InstancesFound, progress.RegionsDone, progress.RegionsTotal);
@@ -236,6 +246,7 @@ public sealed partial class DiscoveryJob(
         try
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            var spotTypes = new HashSet<string>(StringComparer.Ordinal);
             await using var pages = source.ListInstancesAsync(region, scan.Token).GetAsyncEnumerator(scan.Token);
             var next = pages.MoveNextAsync().AsTask();
             Dictionary<string, Guid?> stored;
@@ -259,6 +270,10 @@ public sealed partial class DiscoveryJob(
                             continue;
                         }
                         found++;
+                        if (instance.Lifecycle == "spot" && instance.State == InstanceState.Running.Value)
+                        {
+                            spotTypes.Add(instance.InstanceType);
+                        }
                         var hash = InventoryStore.ContentHash(instance);
                         if (!stored.Remove(instance.InstanceId, out var storedHash))
                         {
@@ -290,14 +305,40 @@ public sealed partial class DiscoveryJob(
             {
                 InventoryLimits.Check(address, region);
             }
+            var spotPrices = await SpotPricesAsync(source, region, spotTypes, progress, ct);
             // The scan is complete: what was stored as live and not met this time is gone.
             await store.CompleteRegionAsync(accountId, region, stored.Keys, regionVolumes, regionAddresses, clock.GetUtcNow(), ct);
+            // Costs follow the inventory: every scan prices what it found, spot instances at the latest spot price.
+            await pricer.PriceAsync(accountId, region, spotPrices, ct);
         }
         finally
         {
             await scan.CancelAsync();
             await Quietly(volumes);
             await Quietly(addresses);
+        }
+    }
+
+    /// <summary>
+    /// The latest spot prices for the region's running spot instances. A failure (a role made before CostPilot asked for
+    /// ec2:DescribeSpotPriceHistory) does not fail the region: its spot instances show "price unknown" and the status says why.
+    /// </summary>
+    private async Task<SpotPrices> SpotPricesAsync(IInventorySource source, string region, HashSet<string> types, Progress progress,
+        CancellationToken ct)
+    {
+        if (types.Count == 0)
+        {
+            return SpotPrices.None;
+        }
+        try
+        {
+            return new SpotPrices(await source.ListSpotPricesAsync(region, types, ct));
+        }
+        catch (InventoryException e)
+        {
+            LogSpotPricesFailed(logger, e, region);
+            progress.SpotPriceErrors[region] = e.Message;
+            return SpotPrices.None;
         }
     }
 
@@ -332,6 +373,9 @@ public sealed partial class DiscoveryJob(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Discovery of account {AccountId} could not scan region {Region}")]
     private static partial void LogRegionFailed(ILogger logger, Exception exception, Guid accountId, string region);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spot prices in {Region} could not be read")]
+    private static partial void LogSpotPricesFailed(ILogger logger, Exception exception, string region);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Discovery of account {AccountId} finished: {Status}, {Instances} instances, {RegionsDone}/{RegionsTotal} regions")]
     private static partial void LogFinished(ILogger logger, Guid accountId, AccountStatus status, int instances, int regionsDone, int regionsTotal);
 
@@ -346,6 +390,9 @@ public sealed partial class DiscoveryJob(
         private DateTimeOffset _lastPublished = DateTimeOffset.MinValue;
 
         public int RegionsTotal { get; set; }
+
+        /// <summary>Region → why its spot prices could not be read.</summary>
+        public ConcurrentDictionary<string, string> SpotPriceErrors { get; } = new(StringComparer.Ordinal);
 
         public int RegionsDone
         {
@@ -386,8 +433,8 @@ public sealed partial class DiscoveryJob(
             return PublishAsync(ct);
         }
 
-        public Task PublishAsync(CancellationToken ct) => events.PublishAsync(new AccountEvent(
-            account.Id, account.OwnerId, _status, _message, _regionsDone, RegionsTotal, _instances, Removed: false, clock.GetUtcNow()), ct);
+        public Task PublishAsync(CancellationToken ct) => events.PublishAsync(
+            AccountEvent.Progress(account, _status, _message, _regionsDone, RegionsTotal, _instances, clock.GetUtcNow()), ct);
     }
 }
 

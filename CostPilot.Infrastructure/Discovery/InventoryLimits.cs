@@ -20,6 +20,7 @@ public static class InventoryLimits
         Text(i.Platform, FieldLengths.Platform, "platform", i.InstanceId, region);
         Text(i.Architecture, FieldLengths.Architecture, "architecture", i.InstanceId, region);
         Text(i.Lifecycle, FieldLengths.Lifecycle, "lifecycle", i.InstanceId, region);
+        Text(i.Tenancy, FieldLengths.Tenancy, "tenancy", i.InstanceId, region);
     }
 
     public static void Check(DiscoveredVolume v, string region)

@@ -18,18 +18,18 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
 {
     private const string InsertInstances = """
         INSERT INTO instances (account_id, region, instance_id, instance_type, state, availability_zone, platform, architecture,
-                               launch_time, name, tags, lifecycle, content_hash, first_seen_at, last_seen_at, gone_at)
+                               launch_time, name, tags, lifecycle, tenancy, content_hash, first_seen_at, last_seen_at, gone_at)
         SELECT @account, @region, u.instance_id, u.instance_type, u.state, u.availability_zone, u.platform, u.architecture,
-               u.launch_time, u.name, u.tags, u.lifecycle, u.content_hash, @seen, @seen, NULL
-        FROM unnest(@ids, @types, @states, @azs, @platforms, @archs, @launched, @names, @tags, @lifecycles, @hashes)
-             AS u(instance_id, instance_type, state, availability_zone, platform, architecture, launch_time, name, tags, lifecycle, content_hash)
+               u.launch_time, u.name, u.tags, u.lifecycle, u.tenancy, u.content_hash, @seen, @seen, NULL
+        FROM unnest(@ids, @types, @states, @azs, @platforms, @archs, @launched, @names, @tags, @lifecycles, @tenancies, @hashes)
+             AS u(instance_id, instance_type, state, availability_zone, platform, architecture, launch_time, name, tags, lifecycle, tenancy, content_hash)
         """;
 
     private const string UpsertInstances = InsertInstances + """
         ON CONFLICT (account_id, region, instance_id) DO UPDATE SET
             instance_type = EXCLUDED.instance_type, state = EXCLUDED.state, availability_zone = EXCLUDED.availability_zone,
             platform = EXCLUDED.platform, architecture = EXCLUDED.architecture, launch_time = EXCLUDED.launch_time,
-            name = EXCLUDED.name, tags = EXCLUDED.tags, lifecycle = EXCLUDED.lifecycle, content_hash = EXCLUDED.content_hash,
+            name = EXCLUDED.name, tags = EXCLUDED.tags, lifecycle = EXCLUDED.lifecycle, tenancy = EXCLUDED.tenancy, content_hash = EXCLUDED.content_hash,
             last_seen_at = EXCLUDED.last_seen_at, gone_at = NULL
         """;
 
@@ -165,6 +165,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("names", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = page.Select(i => (object?)Clip(i.Name, FieldLengths.Name) ?? DBNull.Value).ToArray() });
         command.Parameters.Add(new NpgsqlParameter("tags", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = page.Select(i => JsonSerializer.Serialize(i.Tags)).ToArray() });
         command.Parameters.AddWithValue("lifecycles", page.Select(i => i.Lifecycle).ToArray());
+        command.Parameters.AddWithValue("tenancies", page.Select(i => i.Tenancy).ToArray());
         return command;
     }
 

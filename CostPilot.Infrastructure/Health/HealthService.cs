@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using CostPilot.Domain.Health;
+using CostPilot.Domain.Pricing;
+using CostPilot.Infrastructure.Pricing;
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +23,7 @@ public sealed class HealthOptions
 public sealed partial class HealthService(
     NpgsqlDataSource dataSource,
     JobStorage jobStorage,
+    PricingAdminService pricing,
     TimeProvider clock,
     IOptions<HealthOptions> options,
     ILogger<HealthService> logger)
@@ -28,13 +31,15 @@ public sealed partial class HealthService(
     public const string Database = "database";
     public const string Jobs = "jobs";
     public const string Storage = "storage";
+    public const string Prices = "prices";
 
     public async Task<HealthReport> CheckAsync(CancellationToken ct = default)
     {
         var components = await Task.WhenAll(
             TimedAsync(Database, CheckDatabaseAsync, ct),
             TimedAsync(Jobs, CheckJobServersAsync, ct),
-            TimedAsync(Storage, _ => Task.FromResult(CheckStorage()), ct));
+            TimedAsync(Storage, _ => Task.FromResult(CheckStorage()), ct),
+            TimedAsync(Prices, CheckPricesAsync, ct));
         return new HealthReport(clock.GetUtcNow(), components);
     }
 
@@ -80,6 +85,21 @@ public sealed partial class HealthService(
             _ => (HealthStatus.Healthy, alive == 1 ? "1 job server is alive." : $"{alive} job servers are alive."),
         };
         return Task.FromResult(result);
+    }
+
+    /// <summary>Degraded (never unhealthy: old prices are still prices) when the catalog is stale or the last refresh failed.</summary>
+    private async Task<(HealthStatus, string)> CheckPricesAsync(CancellationToken ct)
+    {
+        var status = await pricing.StatusAsync(ct);
+        var catalog = $"Prices from the {(status.Info.Source == PriceCatalogInfo.SnapshotSource ? "shipped snapshot" : "AWS Price List")}, " +
+            $"published {status.Info.PublishedAt:yyyy-MM-dd} ({status.Age.TotalDays:0} days ago).";
+        if (status.LastRefreshFailed)
+        {
+            return (HealthStatus.Degraded, $"{catalog} The last refresh failed: {status.LastRefresh!.Message}");
+        }
+        return status.IsStale
+            ? (HealthStatus.Degraded, $"{catalog} Older than {PriceCatalogInfo.MaxAge.TotalDays:0} days: refresh them.")
+            : (HealthStatus.Healthy, catalog);
     }
 
     private (HealthStatus, string) CheckStorage()

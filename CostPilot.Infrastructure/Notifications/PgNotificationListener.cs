@@ -7,19 +7,23 @@ using Npgsql;
 namespace CostPilot.Infrastructure.Notifications;
 
 /// <summary>
-/// One LISTEN connection per app node. Hands every account event to the node's <see cref="AccountEventHub"/>,
-/// and reconnects (with back-off) after the database restarts or the connection drops.
+/// One LISTEN connection per app node. Hands every account event to the node's <see cref="AccountEventHub"/>, and every
+/// notification on another channel to its <see cref="INotificationChannel"/>; reconnects (with back-off) after the database
+/// restarts or the connection drops.
 /// </summary>
 public sealed partial class PgNotificationListener(
     NpgsqlDataSource dataSource,
     AccountEventHub hub,
+    IEnumerable<INotificationChannel> channels,
     ILogger<PgNotificationListener> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<string, INotificationChannel> _channels = channels.ToDictionary(c => c.Name, StringComparer.Ordinal);
 
-    // Events are handed to subscribers one at a time, in the order PostgreSQL delivered them,
-    // off the connection's thread so a slow page never stalls the listener.
-    private readonly Channel<AccountEvent> _queue = Channel.CreateUnbounded<AccountEvent>(new UnboundedChannelOptions { SingleReader = true });
+    // Notifications are handled one at a time, in the order PostgreSQL delivered them, off the connection's thread so a slow
+    // page never stalls the listener. A null payload means "listening again" for the other channels.
+    private readonly Channel<(string Channel, string? Payload)> _queue =
+        Channel.CreateUnbounded<(string, string?)>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>Completes once the first LISTEN is in place (tests and start-up checks wait on it).</summary>
     public Task Listening => _listening.Task;
@@ -36,9 +40,19 @@ public sealed partial class PgNotificationListener(
     {
         try
         {
-            await foreach (var e in _queue.Reader.ReadAllAsync(ct))
+            await foreach (var (channel, payload) in _queue.Reader.ReadAllAsync(ct))
             {
-                await hub.DispatchAsync(e);
+                if (channel == AccountEventPublisher.Channel)
+                {
+                    if (payload is not null && Read(payload) is { } e)
+                    {
+                        await hub.DispatchAsync(e);
+                    }
+                }
+                else if (_channels.TryGetValue(channel, out var handler))
+                {
+                    await HandleAsync(handler, payload, ct);
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -55,10 +69,15 @@ public sealed partial class PgNotificationListener(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, args) => OnNotification(args.Payload);
-                await using (var listen = new NpgsqlCommand($"LISTEN {AccountEventPublisher.Channel}", connection))
+                connection.Notification += (_, args) => _queue.Writer.TryWrite((args.Channel, args.Payload));
+                foreach (var channel in _channels.Keys.Prepend(AccountEventPublisher.Channel))
                 {
+                    await using var listen = new NpgsqlCommand($"LISTEN {channel}", connection);
                     await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+                foreach (var channel in _channels.Keys)
+                {
+                    _queue.Writer.TryWrite((channel, null));
                 }
                 _listening.TrySetResult();
                 delay = TimeSpan.FromSeconds(1);
@@ -91,26 +110,37 @@ public sealed partial class PgNotificationListener(
         await ping.ExecuteScalarAsync(ct);
     }
 
-    private void OnNotification(string payload)
+    private AccountEvent? Read(string payload)
     {
-        AccountEvent? e;
         try
         {
-            e = JsonSerializer.Deserialize<AccountEvent>(payload, AccountEventPublisher.Json);
+            return JsonSerializer.Deserialize<AccountEvent>(payload, AccountEventPublisher.Json);
         }
         catch (JsonException ex)
         {
             LogBadPayload(logger, ex);
-            return;
+            return null;
         }
-        if (e is not null)
+    }
+
+    private async Task HandleAsync(INotificationChannel handler, string? payload, CancellationToken ct)
+    {
+        try
         {
-            _queue.Writer.TryWrite(e);
+            await (payload is null ? handler.OnListeningAsync(ct) : handler.OnNotificationAsync(payload, ct));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // One channel's trouble (a database blip while loading) must not stop the others; the next notification retries.
+            LogHandlerFailed(logger, e, handler.Name);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for account events failed; retrying in {Seconds} s")]
     private static partial void LogListenFailed(ILogger logger, Exception exception, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handling a notification on {Channel} failed")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string channel);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored an account event that could not be read")]
     private static partial void LogBadPayload(ILogger logger, Exception exception);

@@ -1,6 +1,7 @@
 using CostPilot.Domain.Users;
 using CostPilot.Infrastructure.Accounts;
 using CostPilot.Infrastructure.Identity;
+using CostPilot.Infrastructure.Pricing;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +26,8 @@ public static partial class DatabaseInitializer
             var applied = (await db.Database.GetAppliedMigrationsAsync(ct)).Count();
             LogMigrated(logger, applied);
         }
+        // The newest refreshed price catalog, if any was stored; else the shipped snapshot stays in use.
+        await sp.GetRequiredService<PriceCatalogProvider>().LoadNewestAsync(ct);
 
         var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)

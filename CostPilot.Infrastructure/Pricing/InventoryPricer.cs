@@ -1,0 +1,186 @@
+using CostPilot.Domain.Pricing;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CostPilot.Infrastructure.Pricing;
+
+/// <summary>
+/// Writes the costs of stored inventory with the cost rules (<see cref="Costs"/>): after each complete region scan, and for every
+/// account when the price catalog changes. Prices depend on a few fields only, so each distinct combination is priced once in
+/// memory and one UPDATE per table writes the rows whose figure changed (an unchanged rescan writes nothing).
+/// </summary>
+public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog catalog)
+{
+    /// <summary>
+    /// Prices the account's live instances, volumes and addresses, of one region or (null) all. With <paramref name="spot"/> null
+    /// (a catalog change, not a scan) running spot instances keep the price their last scan found.
+    /// </summary>
+    public async Task PriceAsync(Guid accountId, string? region, SpotPrices? spot, CancellationToken ct)
+    {
+        var instances = await PriceInstancesAsync(accountId, region, spot, ct);
+        var volumes = await PriceVolumesAsync(accountId, region, ct);
+        var addresses = await PriceAddressesAsync(accountId, region, ct);
+        await using var batch = dataSource.CreateBatch();
+        foreach (var command in (NpgsqlBatchCommand?[])[instances, volumes, addresses])
+        {
+            if (command is not null)
+            {
+                batch.BatchCommands.Add(command);
+            }
+        }
+        if (batch.BatchCommands.Count > 0)
+        {
+            // One round trip, one implicit transaction: the account's figures change together.
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private async Task<NpgsqlBatchCommand?> PriceInstancesAsync(Guid accountId, string? region, SpotPrices? spot, CancellationToken ct)
+    {
+        var keys = new List<(string Region, string Type, string Platform, string Tenancy, string Lifecycle, string State, string? Zone)>();
+        await using (var select = dataSource.CreateCommand("""
+            SELECT DISTINCT region, instance_type, platform, tenancy, lifecycle, state, availability_zone FROM instances
+            WHERE account_id = @account AND (@region::text IS NULL OR region = @region) AND gone_at IS NULL
+            """))
+        {
+            select.Parameters.AddWithValue("account", accountId);
+            select.Parameters.Add(new NpgsqlParameter("region", NpgsqlDbType.Text) { Value = (object?)region ?? DBNull.Value });
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                keys.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                    reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+            }
+        }
+        var priced = new List<(string Region, string Type, string Platform, string Tenancy, string Lifecycle, string State, string? Zone, InstanceCost Cost)>(keys.Count);
+        foreach (var k in keys)
+        {
+            var running = k.State == Domain.Inventory.InstanceState.Running.Value;
+            if (spot is null && running && k.Lifecycle == "spot")
+            {
+                continue;
+            }
+            var cost = Costs.Instance(catalog, k.Region, k.Type, k.Platform, k.Tenancy, k.Lifecycle, running, spot?.Find(k.Zone, k.Type, k.Platform));
+            priced.Add((k.Region, k.Type, k.Platform, k.Tenancy, k.Lifecycle, k.State, k.Zone, cost));
+        }
+        if (priced.Count == 0)
+        {
+            return null;
+        }
+        var update = new NpgsqlBatchCommand("""
+            UPDATE instances i SET hourly_usd = p.hourly, monthly_usd = p.monthly, price_source = p.source
+            FROM unnest(@regions, @types, @platforms, @tenancies, @lifecycles, @states, @zones, @hourly, @monthly, @sources)
+                 AS p(region, instance_type, platform, tenancy, lifecycle, state, zone, hourly, monthly, source)
+            WHERE i.account_id = @account AND i.gone_at IS NULL AND i.region = p.region AND i.instance_type = p.instance_type
+              AND i.platform = p.platform AND i.tenancy = p.tenancy AND i.lifecycle = p.lifecycle AND i.state = p.state
+              AND i.availability_zone IS NOT DISTINCT FROM p.zone
+              AND (i.hourly_usd IS DISTINCT FROM p.hourly OR i.monthly_usd IS DISTINCT FROM p.monthly OR i.price_source IS DISTINCT FROM p.source)
+            """);
+        update.Parameters.AddWithValue("account", accountId);
+        update.Parameters.AddWithValue("regions", priced.Select(p => p.Region).ToArray());
+        update.Parameters.AddWithValue("types", priced.Select(p => p.Type).ToArray());
+        update.Parameters.AddWithValue("platforms", priced.Select(p => p.Platform).ToArray());
+        update.Parameters.AddWithValue("tenancies", priced.Select(p => p.Tenancy).ToArray());
+        update.Parameters.AddWithValue("lifecycles", priced.Select(p => p.Lifecycle).ToArray());
+        update.Parameters.AddWithValue("states", priced.Select(p => p.State).ToArray());
+        update.Parameters.Add(Nullable("zones", NpgsqlDbType.Text, priced.Select(p => (object?)p.Zone)));
+        update.Parameters.Add(Nullable("hourly", NpgsqlDbType.Numeric, priced.Select(p => (object?)p.Cost.Hourly)));
+        update.Parameters.Add(Nullable("monthly", NpgsqlDbType.Numeric, priced.Select(p => (object?)p.Cost.Monthly)));
+        update.Parameters.AddWithValue("sources", priced.Select(p => p.Cost.Source.Label()).ToArray());
+        return update;
+    }
+
+    private async Task<NpgsqlBatchCommand?> PriceVolumesAsync(Guid accountId, string? region, CancellationToken ct)
+    {
+        var priced = new List<(string Region, string Type, int Size, int? Iops, int? Throughput, decimal? Monthly)>();
+        await using (var select = dataSource.CreateCommand("""
+            SELECT DISTINCT region, volume_type, size_gib, iops, throughput_mibps FROM volumes
+            WHERE account_id = @account AND (@region::text IS NULL OR region = @region)
+            """))
+        {
+            select.Parameters.AddWithValue("account", accountId);
+            select.Parameters.Add(new NpgsqlParameter("region", NpgsqlDbType.Text) { Value = (object?)region ?? DBNull.Value });
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var (r, type, size) = (reader.GetString(0), reader.GetString(1), reader.GetInt32(2));
+                int? iops = reader.IsDBNull(3) ? null : reader.GetInt32(3);
+                int? throughput = reader.IsDBNull(4) ? null : reader.GetInt32(4);
+                priced.Add((r, type, size, iops, throughput, Costs.Volume(catalog, r, type, size, iops, throughput).Monthly));
+            }
+        }
+        if (priced.Count == 0)
+        {
+            return null;
+        }
+        var update = new NpgsqlBatchCommand("""
+            UPDATE volumes v SET monthly_usd = p.monthly
+            FROM unnest(@regions, @types, @sizes, @iops, @throughput, @monthly) AS p(region, volume_type, size_gib, iops, throughput, monthly)
+            WHERE v.account_id = @account AND v.region = p.region AND v.volume_type = p.volume_type AND v.size_gib = p.size_gib
+              AND v.iops IS NOT DISTINCT FROM p.iops AND v.throughput_mibps IS NOT DISTINCT FROM p.throughput
+              AND v.monthly_usd IS DISTINCT FROM p.monthly
+            """);
+        update.Parameters.AddWithValue("account", accountId);
+        update.Parameters.AddWithValue("regions", priced.Select(p => p.Region).ToArray());
+        update.Parameters.AddWithValue("types", priced.Select(p => p.Type).ToArray());
+        update.Parameters.AddWithValue("sizes", priced.Select(p => p.Size).ToArray());
+        update.Parameters.Add(Nullable("iops", NpgsqlDbType.Integer, priced.Select(p => (object?)p.Iops)));
+        update.Parameters.Add(Nullable("throughput", NpgsqlDbType.Integer, priced.Select(p => (object?)p.Throughput)));
+        update.Parameters.Add(Nullable("monthly", NpgsqlDbType.Numeric, priced.Select(p => (object?)p.Monthly)));
+        return update;
+    }
+
+    private async Task<NpgsqlBatchCommand?> PriceAddressesAsync(Guid accountId, string? region, CancellationToken ct)
+    {
+        var regions = new List<string>();
+        await using (var select = dataSource.CreateCommand(
+            "SELECT DISTINCT region FROM addresses WHERE account_id = @account AND (@region::text IS NULL OR region = @region)"))
+        {
+            select.Parameters.AddWithValue("account", accountId);
+            select.Parameters.Add(new NpgsqlParameter("region", NpgsqlDbType.Text) { Value = (object?)region ?? DBNull.Value });
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                regions.Add(reader.GetString(0));
+            }
+        }
+        if (regions.Count == 0)
+        {
+            return null;
+        }
+        var update = new NpgsqlBatchCommand("""
+            UPDATE addresses a SET monthly_usd = p.monthly FROM unnest(@regions, @monthly) AS p(region, monthly)
+            WHERE a.account_id = @account AND a.region = p.region AND a.monthly_usd IS DISTINCT FROM p.monthly
+            """);
+        update.Parameters.AddWithValue("account", accountId);
+        update.Parameters.AddWithValue("regions", regions.ToArray());
+        update.Parameters.Add(Nullable("monthly", NpgsqlDbType.Numeric, regions.Select(r => (object?)Costs.Address(catalog, r).Monthly)));
+        return update;
+    }
+
+    /// <summary>Records the account's run rate for today (one row per account per day; a later run the same day replaces it).</summary>
+    public async Task RecordSnapshotAsync(Guid accountId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO cost_snapshots (account_id, day, compute_usd, storage_usd, address_usd, unknown_prices, computed_at)
+            SELECT @account, @day,
+                   (SELECT COALESCE(SUM(monthly_usd), 0) FROM instances WHERE account_id = @account AND gone_at IS NULL),
+                   (SELECT COALESCE(SUM(monthly_usd), 0) FROM volumes WHERE account_id = @account),
+                   (SELECT COALESCE(SUM(monthly_usd), 0) FROM addresses WHERE account_id = @account),
+                   (SELECT count(*) FROM instances WHERE account_id = @account AND gone_at IS NULL AND monthly_usd IS NULL)
+                   + (SELECT count(*) FROM volumes WHERE account_id = @account AND monthly_usd IS NULL)
+                   + (SELECT count(*) FROM addresses WHERE account_id = @account AND monthly_usd IS NULL),
+                   @now
+            WHERE EXISTS (SELECT 1 FROM accounts WHERE id = @account)
+            ON CONFLICT (account_id, day) DO UPDATE SET compute_usd = EXCLUDED.compute_usd, storage_usd = EXCLUDED.storage_usd,
+                address_usd = EXCLUDED.address_usd, unknown_prices = EXCLUDED.unknown_prices, computed_at = EXCLUDED.computed_at
+            """);
+        command.Parameters.AddWithValue("account", accountId);
+        command.Parameters.AddWithValue("day", DateOnly.FromDateTime(now.UtcDateTime));
+        command.Parameters.AddWithValue("now", now);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static NpgsqlParameter Nullable(string name, NpgsqlDbType type, IEnumerable<object?> values) =>
+        new(name, NpgsqlDbType.Array | type) { Value = values.Select(v => v ?? DBNull.Value).ToArray() };
+}
