@@ -1,8 +1,8 @@
 using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Accounts;
-using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Identity;
+using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Tests.Fakes;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,10 +1,10 @@
-using CostPilot.Domain.Inventory;
 using CostPilot.Domain.Accounts;
+using CostPilot.Domain.Inventory;
 using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Accounts;
-using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Identity;
+using CostPilot.Infrastructure.Inventory;
 using CostPilot.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

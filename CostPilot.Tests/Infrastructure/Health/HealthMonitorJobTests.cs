@@ -1,5 +1,5 @@
-using CostPilot.Infrastructure;
 using CostPilot.Domain.Health;
+using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Health;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Tests.Support;

@@ -1,5 +1,5 @@
-using CostPilot.Infrastructure;
 using CostPilot.Domain.Users;
+using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Tests.Support;
 using Microsoft.AspNetCore.Identity;

@@ -1,6 +1,6 @@
-using CostPilot.Infrastructure;
 using System.Net;
 using System.Text.Json;
+using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Logging;
 using CostPilot.Tests.Support;
