@@ -26,7 +26,7 @@ public sealed class HealthMonitorJobTests : IClassFixture<CostPilotAppFactory>
         var from = report.CheckedAt.AddMilliseconds(-1);
         var to = report.CheckedAt.AddMilliseconds(1);
         var rows = await db.HealthChecks.Where(h => h.CheckedAt >= from && h.CheckedAt <= to).ToListAsync();
-        Assert.Equal([HealthService.Database, HealthService.Jobs, HealthService.Storage], rows.Select(r => r.Component).Order(StringComparer.Ordinal));
+        Assert.Equal([HealthService.Database, HealthService.Jobs, HealthService.Prices, HealthService.Storage], rows.Select(r => r.Component).Order(StringComparer.Ordinal));
         foreach (var component in report.Components)
         {
             var row = Assert.Single(rows, r => r.Component == component.Component);
