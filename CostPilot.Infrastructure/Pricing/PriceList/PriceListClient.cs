@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Runtime.ExceptionServices;
@@ -53,6 +54,7 @@ public sealed partial class PriceListClient(
         var contents = new OfferContents[files.Count];
         var elapsed = new TimeSpan[files.Count];
         PriceListException? firstFailure = null;
+        var cancelled = new ConcurrentBag<int>();
         try
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.MaxConcurrentDownloads), CancellationToken = ct };
@@ -68,23 +70,32 @@ public sealed partial class PriceListClient(
                 }
                 catch (PriceListException e)
                 {
-                    Interlocked.CompareExchange(ref firstFailure, e, null);
+                    if (ct.IsCancellationRequested)
+                    {
+                        cancelled.Add(i);
+                    }
+                    else
+                    {
+                        Interlocked.CompareExchange(ref firstFailure, e, null);
+                    }
                     throw;
                 }
             });
         }
         catch (Exception e)
         {
+            if (ct.IsCancellationRequested)
+            {
+                throw new PriceListException(cancelled.IsEmpty
+                    ? "The price refresh was cancelled before the offer files were read."
+                    : $"The price refresh was cancelled while reading {string.Join(" and ", cancelled.Order().Select(i => Lower(Describe(files[i]))))}.", e);
+            }
             // The first file that failed says why; the others were only stopped because of it.
             if (firstFailure is not null)
             {
                 ExceptionDispatchInfo.Throw(firstFailure);
             }
-            if (e is PriceListException)
-            {
-                throw;
-            }
-            throw new PriceListException("The price refresh was cancelled before the offer files were read.", e);
+            throw;
         }
 
         return Build(files, contents, elapsed, indexPublished);
@@ -150,7 +161,7 @@ public sealed partial class PriceListClient(
 
     private async Task<OfferContents> ReadOfferAsync(OfferFile file, TimeSpan timeout, CancellationToken token, CancellationToken caller)
     {
-        var what = file.Region is null ? $"The {file.Offer} offer ({file.Url})" : $"The {file.Offer} offer for {file.Region} ({file.Url})";
+        var what = Describe(file);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
         limit.CancelAfter(timeout);
         try
@@ -248,6 +259,9 @@ public sealed partial class PriceListClient(
         }
         return text + ".";
     }
+
+    private static string Describe(OfferFile file) =>
+        file.Region is null ? $"The {file.Offer} offer ({file.Url})" : $"The {file.Offer} offer for {file.Region} ({file.Url})";
 
     private static string Lower(string what) => what.StartsWith("The ", StringComparison.Ordinal) ? "the " + what[4..] : what;
 
