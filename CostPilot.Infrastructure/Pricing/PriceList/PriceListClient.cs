@@ -134,6 +134,17 @@ public sealed partial class PriceListClient(
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
+        // A region may legitimately sell nothing CostPilot prices (a new Local Zone); every region at once means the format changed.
+        var empty = files.Zip(contents).Where(f => f.First.Offer == Ec2 && f.Second.Compute.Count == 0).ToList();
+        if (computeRegions.Count == 0 && empty.Count > 0)
+        {
+            throw new PriceListException(string.Create(CultureInfo.InvariantCulture, $"{Describe(empty[0].First)} has no on-demand Linux or Windows price " +
+                $"CostPilot could use ({empty[0].Second.Products:N0} products read): the file format may have changed."));
+        }
+        if (empty.Count > 0)
+        {
+            LogNoComputePrices(empty.Count, string.Join(", ", empty.Take(10).Select(f => f.First.Region)));
+        }
         var ipv4 = vpc!.Ipv4Rates().ToDictionary(r => r.Region, r => r.Hourly, StringComparer.Ordinal);
         var fallbacks = new List<string>();
         foreach (var region in computeRegions)
@@ -173,11 +184,6 @@ public sealed partial class PriceListClient(
             if (!string.Equals(contents.OfferCode, file.Offer, StringComparison.Ordinal))
             {
                 throw new PriceListException($"{what} is the offer \"{contents.OfferCode}\", not {file.Offer}.");
-            }
-            if (file.Offer == Ec2 && contents.Compute.Count == 0)
-            {
-                throw new PriceListException(string.Create(CultureInfo.InvariantCulture, $"{what} has no on-demand Linux or Windows price " +
-                    $"CostPilot could use ({contents.Products:N0} products read): the file format may have changed."));
             }
             return contents;
         }
@@ -350,6 +356,9 @@ public sealed partial class PriceListClient(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Price List: the AmazonVPC offer has no public IPv4 price for {Count} regions; using AWS's published {Hourly} USD/h there ({Regions})")]
     private partial void LogIpv4Fallback(int count, decimal hourly, string regions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} EC2 region files had no on-demand Linux or Windows price CostPilot could use: {Regions}")]
+    private partial void LogNoComputePrices(int count, string regions);
 }
 
 /// <summary>A refreshed catalog, with what each file gave.</summary>

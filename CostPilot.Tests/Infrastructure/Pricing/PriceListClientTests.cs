@@ -281,6 +281,21 @@ public sealed class PriceListClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FetchAsync_OneOfSeveralRegionsWithoutComputePrices_KeepsTheOthers()
+    {
+        var text = OfferFiles.SampleText("AmazonEC2-us-east-1-offer.json");
+        _server.Serve(PriceListServer.UsWest2Path, text.Replace("\"us-east-1\"", "\"us-west-2\"", StringComparison.Ordinal));
+        _server.Serve(PriceListServer.EuWest1Path, text.Replace("\"regionCode\" : \"us-east-1\",", "", StringComparison.Ordinal)
+            .Replace("\"capacitystatus\" : \"Used\"", "\"capacitystatus\" : \"UnusedCapacityReservation\"", StringComparison.Ordinal));
+
+        var result = await Client(o => o.Regions = null).FetchAsync();
+
+        Assert.Equal(0.096m, result.Catalog.InstanceHourly("us-west-2", "m5.large", InstanceOs.Linux, Tenancy.Shared));
+        Assert.Null(result.Catalog.InstanceHourly("eu-west-1", "m5.large", InstanceOs.Linux, Tenancy.Shared));
+        Assert.Equal(0, Assert.Single(result.Files, f => f.Region == "eu-west-1").ComputePrices);
+    }
+
+    [Fact]
     public async Task FetchAsync_RegionUrlIsAnotherOffer_Throws()
     {
         _server.Serve(PriceListServer.UsEast1Path, OfferFiles.SampleBytes("AmazonVPC-offer.json"));
