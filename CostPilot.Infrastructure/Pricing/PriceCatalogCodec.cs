@@ -24,12 +24,13 @@ namespace CostPilot.Infrastructure.Pricing;
 ///   ebs       varint count, then each: varint region, varint volume type, byte mask of the optional rates present
 ///             (1 IOPS, 2 io2 tier 2, 4 io2 tier 3, 8 MiB/s), decimal per GB-month, then the rates present, in that order
 ///   ipv4      varint count, then each: varint region, decimal hourly
-///   checksum  XxHash64 of every body byte before it (8 bytes)
+///   checksum  XxHash64 of every body byte before it (8 bytes, as XxHash64.Hash writes them)
 /// a decimal  byte (scale 0-28, + 0x80 when negative), varint64 low 64 bits and varint high 32 bits of the 96-bit integer:
 ///            exactly decimal.GetBits, so every value comes back bit for bit (0.0960 stays 0.0960, not 0.096)
 /// </code>
-/// The string table is in ordinal order, and entries are sorted by their strings' indexes (then OS). A reader accepts its own version only: a change of
-/// layout takes a new version number, and a stored catalog of another version is ignored in favour of the shipped snapshot.
+/// The string table is in ordinal order, and entries are sorted by their strings' indexes (then OS). A reader accepts its own
+/// version only, so a change of layout takes a new version number; a caller that gets a <see cref="FormatException"/> for a stored
+/// catalog should treat it as "none stored" and use the shipped snapshot until the next refresh.
 /// </remarks>
 public static class PriceCatalogCodec
 {
@@ -110,7 +111,7 @@ public static class PriceCatalogCodec
         {
             return Parse(body, content.Length);
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or OverflowException or DecoderFallbackException)
+        catch (Exception e) when (e is IOException or ArgumentException or OverflowException)
         {
             throw new FormatException($"The stored price catalog is corrupt: {e.Message}", e);
         }
