@@ -24,12 +24,13 @@ namespace CostPilot.Infrastructure.Pricing;
 ///   ebs       varint count, then each: varint region, varint volume type, byte mask of the optional rates present
 ///             (1 IOPS, 2 io2 tier 2, 4 io2 tier 3, 8 MiB/s), decimal per GB-month, then the rates present, in that order
 ///   ipv4      varint count, then each: varint region, decimal hourly
-///   checksum  XxHash64 of every body byte before it (8 bytes)
+///   checksum  XxHash64 of every body byte before it (8 bytes, as XxHash64.Hash writes them)
 /// a decimal  byte (scale 0-28, + 0x80 when negative), varint64 low 64 bits and varint high 32 bits of the 96-bit integer:
 ///            exactly decimal.GetBits, so every value comes back bit for bit (0.0960 stays 0.0960, not 0.096)
 /// </code>
-/// Entries are sorted (ordinal) and strings numbered in order of first use. A reader accepts its own version only: a change of
-/// layout takes a new version number, and a stored catalog of another version is ignored in favour of the shipped snapshot.
+/// The string table is in ordinal order, and entries are sorted by their strings' indexes (then OS). A reader accepts its own
+/// version only, so a change of layout takes a new version number; a caller that gets a <see cref="FormatException"/> for a stored
+/// catalog should treat it as "none stored" and use the shipped snapshot until the next refresh.
 /// </remarks>
 public static class PriceCatalogCodec
 {
@@ -110,7 +111,7 @@ public static class PriceCatalogCodec
         {
             return Parse(body, content.Length);
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or OverflowException or DecoderFallbackException)
+        catch (Exception e) when (e is IOException or ArgumentException or OverflowException)
         {
             throw new FormatException($"The stored price catalog is corrupt: {e.Message}", e);
         }
@@ -167,26 +168,22 @@ public static class PriceCatalogCodec
 
     private static byte[] Body(PriceCatalogData catalog)
     {
-        var compute = catalog.ComputePrices
-            .OrderBy(p => p.Region, StringComparer.Ordinal).ThenBy(p => p.Type, StringComparer.Ordinal).ThenBy(p => p.Os).ToList();
-        var ebs = catalog.EbsRates.OrderBy(r => r.Region, StringComparer.Ordinal).ThenBy(r => r.VolumeType, StringComparer.Ordinal).ToList();
-        var ipv4 = catalog.PublicIpv4Rates.OrderBy(r => r.Region, StringComparer.Ordinal).ToList();
-
-        var strings = new Dictionary<string, int>(StringComparer.Ordinal);
-        var table = new List<string>();
-        int Index(string text)
+        // The string table is every distinct string in ordinal order, so sorting entries by their indexes sorts them by text
+        // without comparing strings for each of them.
+        var table = catalog.ComputePrices.SelectMany(p => new[] { p.Region, p.Type })
+            .Concat(catalog.EbsRates.SelectMany(r => new[] { r.Region, r.VolumeType }))
+            .Concat(catalog.PublicIpv4Rates.Select(r => r.Region))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var strings = new Dictionary<string, int>(table.Count, StringComparer.Ordinal);
+        for (var i = 0; i < table.Count; i++)
         {
-            if (!strings.TryGetValue(text, out var index))
-            {
-                index = table.Count;
-                strings.Add(text, index);
-                table.Add(text);
-            }
-            return index;
+            strings.Add(table[i], i);
         }
-        var computeKeys = compute.Select(p => (Index(p.Region), Index(p.Type))).ToList();
-        var ebsKeys = ebs.Select(r => (Index(r.Region), Index(r.VolumeType))).ToList();
-        var ipv4Keys = ipv4.Select(r => Index(r.Region)).ToList();
+        var compute = catalog.ComputePrices.Select(p => (Region: strings[p.Region], Type: strings[p.Type], p.Os, p.Hourly))
+            .Order().ToList();
+        var ebs = catalog.EbsRates.Select(r => (Region: strings[r.Region], VolumeType: strings[r.VolumeType], r.Rate))
+            .OrderBy(r => (r.Region, r.VolumeType)).ToList();
+        var ipv4 = catalog.PublicIpv4Rates.Select(r => (Region: strings[r.Region], r.Hourly)).Order().ToList();
 
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, StrictUtf8, leaveOpen: true))
@@ -202,20 +199,19 @@ public static class PriceCatalogCodec
             table.ForEach(writer.Write);
 
             writer.Write7BitEncodedInt(compute.Count);
-            for (var i = 0; i < compute.Count; i++)
+            foreach (var (region, type, os, hourly) in compute)
             {
-                writer.Write7BitEncodedInt(computeKeys[i].Item1);
-                writer.Write7BitEncodedInt(computeKeys[i].Item2);
-                writer.Write((byte)compute[i].Os);
-                WriteDecimal(writer, compute[i].Hourly);
+                writer.Write7BitEncodedInt(region);
+                writer.Write7BitEncodedInt(type);
+                writer.Write((byte)os);
+                WriteDecimal(writer, hourly);
             }
 
             writer.Write7BitEncodedInt(ebs.Count);
-            for (var i = 0; i < ebs.Count; i++)
+            foreach (var (region, volumeType, rate) in ebs)
             {
-                var rate = ebs[i].Rate;
-                writer.Write7BitEncodedInt(ebsKeys[i].Item1);
-                writer.Write7BitEncodedInt(ebsKeys[i].Item2);
+                writer.Write7BitEncodedInt(region);
+                writer.Write7BitEncodedInt(volumeType);
                 decimal?[] optional = [rate.PerIopsMonth, rate.PerIopsMonthTier2, rate.PerIopsMonthTier3, rate.PerMiBpsMonth];
                 var mask = 0;
                 for (var bit = 0; bit < optional.Length; bit++)
@@ -234,10 +230,10 @@ public static class PriceCatalogCodec
             }
 
             writer.Write7BitEncodedInt(ipv4.Count);
-            for (var i = 0; i < ipv4.Count; i++)
+            foreach (var (region, hourly) in ipv4)
             {
-                writer.Write7BitEncodedInt(ipv4Keys[i]);
-                WriteDecimal(writer, ipv4[i].Hourly);
+                writer.Write7BitEncodedInt(region);
+                WriteDecimal(writer, hourly);
             }
         }
         return stream.ToArray();

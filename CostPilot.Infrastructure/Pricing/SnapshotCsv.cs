@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -10,6 +11,8 @@ namespace CostPilot.Infrastructure.Pricing;
 /// </summary>
 internal sealed class SnapshotCsv
 {
+    private static readonly SearchValues<char> CommaOrQuote = SearchValues.Create(",\"");
+
     private readonly TextReader _reader;
     private readonly string[] _header;
     private readonly List<string> _fields = [];
@@ -149,14 +152,13 @@ internal sealed class SnapshotCsv
             }
             else
             {
-                var comma = line.IndexOf(',', i);
-                var end = comma < 0 ? line.Length : comma;
-                var field = line[i..end];
-                if (field.Contains('"', StringComparison.Ordinal))
+                var next = line.AsSpan(i).IndexOfAny(CommaOrQuote);
+                if (next >= 0 && line[i + next] == '"')
                 {
                     return "a quote inside an unquoted field";
                 }
-                fields.Add(field);
+                var end = next < 0 ? line.Length : i + next;
+                fields.Add(line[i..end]);
                 i = end;
             }
             if (i >= line.Length)

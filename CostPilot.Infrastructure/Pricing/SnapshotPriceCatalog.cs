@@ -62,11 +62,16 @@ public static class SnapshotPriceCatalog
     {
         int region = csv.Column("region"), type = csv.Column("instance_type"), price = csv.Column("usd_per_hour"), date = csv.Column("source_date");
         var newest = DateOnly.MinValue;
+        (string Text, DateOnly Date) lastDate = ("", default); // a file has few distinct dates, in runs: parse each run once
         while (csv.Read())
         {
             var regionCode = csv.RequiredText(region);
             var instanceType = csv.RequiredText(type);
-            var sourceDate = SourceDate(csv, date);
+            if (csv.Text(date) != lastDate.Text)
+            {
+                lastDate = (csv.Text(date), SourceDate(csv, date));
+            }
+            var sourceDate = lastDate.Date;
             if (csv.OptionalDecimal(price) is not { } hourly || hourly == 0m)
             {
                 continue;
