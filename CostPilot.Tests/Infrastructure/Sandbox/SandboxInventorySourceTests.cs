@@ -1,18 +1,16 @@
-using System.Globalization;
 using CostPilot.Domain.Inventory;
 using CostPilot.Domain.Pricing;
+using CostPilot.Infrastructure.Pricing;
 using CostPilot.Infrastructure.Sandbox;
 
 namespace CostPilot.Tests.Infrastructure.Sandbox;
 
 /// <summary>
-/// The sample fleet's spot prices against real on-demand prices: sandbox-ondemand-prices.csv holds the rows of the shipped
-/// price data (/work/shared/data ec2-ondemand-linux-prices.csv and -windows-prices.csv, May 2026) for every type the sample
-/// fleet can draw, in its five regions.
+/// The sample fleet's spot prices against real on-demand prices: the shipped price snapshot, which the app itself uses.
 /// </summary>
 public sealed class SandboxInventorySourceTests
 {
-    private static readonly Lazy<PriceCatalogData> Catalog = new(LoadCatalog);
+    private static readonly PriceCatalogData Catalog = SnapshotPriceCatalog.Default;
 
     [Fact]
     public async Task ListInstancesAsync_SampleFleet_EveryInstanceHasAnOnDemandPriceForItsPlatformAndSharedTenancy()
@@ -25,7 +23,7 @@ public sealed class SandboxInventorySourceTests
             Assert.Equal("default", f.Instance.Tenancy);
             var os = Costs.OsOf(f.Instance.Platform);
             Assert.NotNull(os);
-            Assert.True(Catalog.Value.InstanceHourly(f.Region, f.Instance.InstanceType, os.Value, Tenancy.Shared) is > 0m,
+            Assert.True(Catalog.InstanceHourly(f.Region, f.Instance.InstanceType, os.Value, Tenancy.Shared) is > 0m,
                 $"No on-demand price for {f.Instance.InstanceType} ({f.Instance.Platform}) in {f.Region}.");
         });
     }
@@ -62,7 +60,7 @@ public sealed class SandboxInventorySourceTests
             foreach (var price in prices)
             {
                 var os = price.ProductDescription == DiscoveredSpotPrice.WindowsProduct ? InstanceOs.Windows : InstanceOs.Linux;
-                var onDemand = Catalog.Value.InstanceHourly(region.Key, price.InstanceType, os, Tenancy.Shared)!.Value;
+                var onDemand = Catalog.InstanceHourly(region.Key, price.InstanceType, os, Tenancy.Shared)!.Value;
                 Assert.Equal(Math.Round(price.HourlyUsd, 4), price.HourlyUsd);
                 Assert.InRange(price.HourlyUsd / onDemand, 0.30m, 0.45m);
                 Assert.StartsWith(region.Key, price.AvailabilityZone, StringComparison.Ordinal);
@@ -117,7 +115,7 @@ public sealed class SandboxInventorySourceTests
         Assert.All(prices, p => Assert.InRange(p.HourlyUsd, 0.0032m, 0.0046m));
     }
 
-    private static SandboxInventorySource Source() => new(TimeSpan.Zero, Catalog.Value);
+    private static SandboxInventorySource Source() => new(TimeSpan.Zero, Catalog);
 
     private static async Task<List<(string Region, DiscoveredInstance Instance)>> FleetAsync(SandboxInventorySource source)
     {
@@ -130,16 +128,5 @@ public sealed class SandboxInventorySourceTests
             }
         }
         return fleet;
-    }
-
-    private static PriceCatalogData LoadCatalog()
-    {
-        var builder = new PriceCatalogBuilder();
-        foreach (var line in File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Infrastructure", "Sandbox", "sandbox-ondemand-prices.csv")).Skip(1))
-        {
-            var (region, type, os, hourly) = line.Split(',') is [var r, var t, var o, var h] ? (r, t, o, h) : throw new FormatException(line);
-            builder.AddCompute(region, type, os == "windows" ? InstanceOs.Windows : InstanceOs.Linux, decimal.Parse(hourly, CultureInfo.InvariantCulture));
-        }
-        return builder.Build(new PriceCatalogInfo("snapshot", new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero), null));
     }
 }
