@@ -24,7 +24,7 @@ public sealed partial class AccountService(
     IDbContextFactory<CostPilotDbContext> dbFactory,
     AwsIdentityService identity,
     SecretProtector protector,
-    IBackgroundJobClient jobs,
+    DiscoveryScheduler discovery,
     IRecurringJobManager recurringJobs,
     AccountEventPublisher events,
     IConfiguration configuration,
@@ -244,17 +244,12 @@ public sealed partial class AccountService(
         db.RegionScans.AsNoTracking().Where(r => r.AccountId == accountId)
             .ToDictionaryAsync(r => r.Region, r => (DateTimeOffset?)r.CompletedAt, StringComparer.Ordinal, ct);
 
-    /// <summary>Starts a discovery now. Returns false when the account is not the caller's.</summary>
-    public async Task<bool> RescanAsync(Caller caller, Guid accountId, CancellationToken ct = default)
+    /// <summary>Starts a discovery now, unless one is working on the account (see <see cref="DiscoveryScheduler.RescanAsync"/>).</summary>
+    public async Task<RescanResult> RescanAsync(Caller caller, Guid accountId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var account = await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == accountId && a.OwnerId == caller.UserId, ct);
-        if (account is null)
-        {
-            return false;
-        }
-        Enqueue(account);
-        return true;
+        return account is null ? RescanResult.NotFound : await discovery.RescanAsync(account, ct);
     }
 
     /// <summary>Deletes the account with its credentials, instances, volumes and addresses (cascade), and its schedule.</summary>
@@ -307,10 +302,9 @@ public sealed partial class AccountService(
         return new ConnectResult(account.Id, null);
     }
 
-    private void Enqueue(Account account) =>
-        jobs.Enqueue<DiscoveryJob>(j => j.RunAsync(account.Id, Label(account), CancellationToken.None));
+    private void Enqueue(Account account) => discovery.Enqueue(account.Id, Label(account));
 
-    private static string Label(Account account) => $"{account.Name} ({account.AwsAccountId})";
+    private static string Label(Account account) => DiscoveryScheduler.Label(account.Name, account.AwsAccountId);
 
     private async Task<string?> CheckTakenAsync(Caller caller, AwsAccountId awsId, CancellationToken ct)
     {

@@ -120,7 +120,7 @@ public sealed class SandboxDiscoveryTests : IClassFixture<SandboxDiscoveryTests.
             s => s.QueryInstancesAsync(stranger, accountId, new InstanceQuery())));
         Assert.Null(await TestUsers.WithScopeAsync<AccountService, AccountDetail?>(_app.Services, s => s.GetAsync(stranger, accountId)));
         Assert.False(await TestUsers.WithScopeAsync<AccountService, bool>(_app.Services, s => s.RemoveAsync(stranger, accountId)));
-        Assert.False(await TestUsers.WithScopeAsync<AccountService, bool>(_app.Services, s => s.RescanAsync(stranger, accountId)));
+        Assert.Equal(RescanOutcome.NotFound, (await TestUsers.WithScopeAsync<AccountService, RescanResult>(_app.Services, s => s.RescanAsync(stranger, accountId))).Outcome);
     }
 
     [Fact]
