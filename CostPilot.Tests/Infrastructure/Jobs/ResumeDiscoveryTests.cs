@@ -85,6 +85,11 @@ public sealed class ResumeDiscoveryTests(ITestOutputHelper output)
             // EF, Hangfire and the notification listener. The database itself stays up.
             var terminated = await TerminateConnectionsAsync(app.DatabaseName);
             Assert.True(terminated > 0);
+            // The test's own queries start afresh too (the app's pools find out the hard way, as they would in production).
+            await using (var mine = new NpgsqlConnection(app.ConnectionString))
+            {
+                NpgsqlConnection.ClearPool(mine);
+            }
 
             await ResumeFleet.WaitForStatusAsync(app, accountId, AccountStatus.Active, Resumed);
             output.WriteLine($"Connections terminated ({terminated}) → account active again in {clock.Elapsed.TotalSeconds:0.0} s");
