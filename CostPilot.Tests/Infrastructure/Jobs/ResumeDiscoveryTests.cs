@@ -55,8 +55,7 @@ public sealed class ResumeDiscoveryTests(ITestOutputHelper output)
                 Assert.Equal(DiscoveryWork.MessageFor(Interruption.ServerLost), interrupted.StatusMessage);
                 await fleet.AssertExactRowsAsync(web, accountId, gone: leaving);
                 // One job resumed it: the one reconciliation enqueued.
-                var jobs = await ResumeFleet.DiscoveryJobsAsync(web, accountId);
-                Assert.Equal(["Deleted", "Succeeded"], jobs.Select(j => j.State));
+                await ResumeFleet.WaitForJobsAsync(web, accountId, "Deleted", "Succeeded");
             }
             finally
             {
@@ -95,8 +94,7 @@ public sealed class ResumeDiscoveryTests(ITestOutputHelper output)
             output.WriteLine($"Connections terminated ({terminated}) → account active again in {clock.Elapsed.TotalSeconds:0.0} s");
             await fleet.AssertExactRowsAsync(app, accountId);
             // The same job finished, on a retry Hangfire scheduled after the lost connection.
-            var job = Assert.Single(await ResumeFleet.DiscoveryJobsAsync(app, accountId));
-            Assert.Equal("Succeeded", job.State);
+            var job = Assert.Single(await ResumeFleet.WaitForJobsAsync(app, accountId, "Succeeded"));
             using var connection = app.Services.GetRequiredService<JobStorage>().GetConnection();
             Assert.True(int.Parse(connection.GetJobParameter(job.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "RetryCount") ?? "0",
                 System.Globalization.CultureInfo.InvariantCulture) >= 1, "The job was not retried.");

@@ -102,6 +102,14 @@ internal sealed class ResumeFleet
         return await CostPilot.Infrastructure.Jobs.WorkLease.IsHeldAsync(dataSource, DiscoveryWork.LeaseKey(accountId), CancellationToken.None);
     }
 
+    /// <summary>
+    /// The states of the account's discovery jobs, oldest first, once they are <paramref name="expected"/>: the account's
+    /// last write comes a moment before the worker records the job's end.
+    /// </summary>
+    public static async Task<List<(long Id, string? State)>> WaitForJobsAsync(FakeAwsAppFactory app, Guid accountId, params string[] expected) =>
+        await Eventually.WaitForAsync(() => DiscoveryJobsAsync(app, accountId), jobs => jobs.Select(j => j.State).SequenceEqual(expected),
+            TimeSpan.FromSeconds(30), $"the discovery jobs to be {string.Join(", ", expected)}");
+
     /// <summary>Every discovery job Hangfire holds for the account, oldest first: (id, state).</summary>
     public static Task<List<(long Id, string? State)>> DiscoveryJobsAsync(FakeAwsAppFactory app, Guid accountId) =>
         app.QueryAsync("""

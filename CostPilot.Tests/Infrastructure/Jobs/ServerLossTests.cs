@@ -66,8 +66,7 @@ public sealed class ServerLossTests(PublishedApp published, ITestOutputHelper ou
                 Assert.Equal([AccountStatus.Interrupted, AccountStatus.Discovering, AccountStatus.Active], events.Statuses(accountId));
                 await fleet.AssertExactRowsAsync(web, accountId, gone: leaving);
                 // The very job the dead node had taken, handed out again once its claim lapsed: nothing enqueued twice.
-                var job = Assert.Single(await ResumeFleet.DiscoveryJobsAsync(web, accountId));
-                Assert.Equal("Succeeded", job.State);
+                await ResumeFleet.WaitForJobsAsync(web, accountId, "Succeeded");
             }
             finally
             {
@@ -126,7 +125,7 @@ public sealed class ServerLossTests(PublishedApp published, ITestOutputHelper ou
                 Assert.Equal([AccountStatus.Discovering, AccountStatus.Interrupted, AccountStatus.Discovering, AccountStatus.Active],
                     events.Statuses(accountId).SkipWhile(s => s == AccountStatus.Connected));
                 await fleet.AssertExactRowsAsync(web, accountId);
-                Assert.Equal("Succeeded", Assert.Single(await ResumeFleet.DiscoveryJobsAsync(web, accountId)).State);
+                await ResumeFleet.WaitForJobsAsync(web, accountId, "Succeeded");
             }
             finally
             {
