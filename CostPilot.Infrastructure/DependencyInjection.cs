@@ -5,6 +5,7 @@ using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Health;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Inventory;
+using CostPilot.Infrastructure.Jobs;
 using CostPilot.Infrastructure.Logging;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
@@ -78,6 +79,8 @@ public static class DependencyInjection
         // process-wide statics (JobStorage.Current, JobActivator.Current) that the last app configured in the process
         // wins: with two apps in one process (the tests run several) jobs landed in the other app's database, or ran
         // with the services of an app already stopped.
+        var jobOptions = config.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
+        services.Configure<JobOptions>(config.GetSection(JobOptions.Section));
         var storageOptions = new PostgreSqlStorageOptions
         {
             SchemaName = "hangfire",
@@ -85,6 +88,10 @@ public static class DependencyInjection
             // Wake workers with LISTEN/NOTIFY when a job is enqueued ("Rescan now" starts at once), poll as a fallback.
             EnableLongPolling = true,
             QueuePollInterval = TimeSpan.FromSeconds(5),
+            // A running job's claim is refreshed every fifth of the timeout, so a job of any length keeps it; a job whose
+            // server died (kill -9, out of memory) is handed out again a minute after its last refresh, not 30 minutes.
+            UseSlidingInvisibilityTimeout = true,
+            InvisibilityTimeout = jobOptions.EffectiveInvisibilityTimeout,
         };
         services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions));
         services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
@@ -94,6 +101,10 @@ public static class DependencyInjection
             .UseRecommendedSerializerSettings()
             .UseStorage(provider.GetRequiredService<JobStorage>())
             .UseActivator(provider.GetRequiredService<JobActivator>()));
+        // Registered before the job server, so it runs first at start-up: work a crash left "in progress" is marked
+        // interrupted, and re-enqueued when no job would bring it back, before any worker looks at the queues.
+        services.AddSingleton<JobReconciler>();
+        services.AddHostedService<StartupReconciliation>();
         // A node can run without job workers (CostPilot:Jobs:Server=false): it still enqueues, others process.
         if (config.GetValue("CostPilot:Jobs:Server", true))
         {
@@ -126,6 +137,11 @@ public static class DependencyInjection
         services.AddOptions<PricingOptions>().Bind(config.GetSection(PricingOptions.SectionName));
         services.AddHttpClient<PriceListClient>();
         services.AddTransient<DiscoveryJob>();
+        services.Configure<DiscoveryOptions>(config.GetSection(DiscoveryOptions.Section));
+        services.AddSingleton<DiscoveryScheduler>();
+        services.AddSingleton<DiscoveryWork>();
+        // Every kind of long-running job that reconciliation resumes; utilization and experiments join here.
+        services.AddSingleton<IResumableWork>(sp => sp.GetRequiredService<DiscoveryWork>());
         services.AddScoped<AccountService>();
         services.AddScoped<InventoryQueryService>();
 

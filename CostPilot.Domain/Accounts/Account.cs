@@ -47,6 +47,12 @@ public sealed class Account
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? LastDiscoveryAt { get; private set; }
 
+    /// <summary>When the discovery under way (or the last one) last showed progress: its start, then every few seconds while it finds things.</summary>
+    public DateTimeOffset? DiscoveryProgressAt { get; private set; }
+
+    /// <summary>A discovery is running, or was cut off and is about to resume.</summary>
+    public bool IsDiscoveryInProgress => Status is AccountStatus.Discovering or AccountStatus.Interrupted;
+
     /// <summary>The regions AWS last listed as enabled; the next discovery starts on them before the list is confirmed.</summary>
     public List<string> EnabledRegions { get; private set; } = [];
 
@@ -95,15 +101,47 @@ public sealed class Account
         StatusMessage = null;
     }
 
-    /// <summary>Takes over a discovery whose job died mid-way (the job's lock proves nobody else runs it).</summary>
-    public void RestartStaleDiscovery()
+    /// <summary>
+    /// Takes over a discovery that was cut off: marked interrupted, or still "discovering" because its job died mid-way
+    /// (the job's lock proves nobody else runs it). What the earlier run stored stays; the scan starts over on top of it.
+    /// </summary>
+    public void ResumeDiscovery()
+    {
+        if (!IsDiscoveryInProgress)
+        {
+            throw new InvalidStateTransitionException(Status, AccountStatus.Discovering);
+        }
+        Status = AccountStatus.Discovering;
+        StatusMessage = null;
+    }
+
+    /// <summary>The discovery's job stopped before it finished (a shutdown, a crash, a lost database); it resumes by itself.</summary>
+    public void InterruptDiscovery(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        if (Status is not AccountStatus.Discovering)
+        {
+            throw new InvalidStateTransitionException(Status, AccountStatus.Interrupted);
+        }
+        Status = AccountStatus.Interrupted;
+        StatusMessage = Truncate(reason);
+    }
+
+    public void RecordDiscoveryProgress(DateTimeOffset at)
     {
         if (Status is not AccountStatus.Discovering)
         {
             throw new InvalidStateTransitionException(Status, AccountStatus.Discovering);
         }
-        StatusMessage = null;
+        DiscoveryProgressAt = at;
     }
+
+    /// <summary>
+    /// Whether "Rescan now" may start another discovery: always, unless one is under way and showed progress within
+    /// <paramref name="stalledAfter"/> (then it is working, and a second scan could only wait for its lock).
+    /// </summary>
+    public bool MayRescan(DateTimeOffset now, TimeSpan stalledAfter) =>
+        !IsDiscoveryInProgress || DiscoveryProgressAt is not { } progress || now - progress >= stalledAfter;
 
     /// <param name="warning">Set when some regions could not be scanned; the account is still usable.</param>
     public void CompleteDiscovery(DateTimeOffset at, string? warning = null)

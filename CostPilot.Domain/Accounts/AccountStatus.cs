@@ -6,6 +6,9 @@ public enum AccountStatus
     Discovering,
     Active,
     Error,
+
+    /// <summary>A discovery was cut off (its server stopped, or lost the database) and resumes by itself.</summary>
+    Interrupted,
 }
 
 public enum ConnectionMethod

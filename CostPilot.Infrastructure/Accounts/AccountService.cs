@@ -24,7 +24,7 @@ public sealed partial class AccountService(
     IDbContextFactory<CostPilotDbContext> dbFactory,
     AwsIdentityService identity,
     SecretProtector protector,
-    IBackgroundJobClient jobs,
+    DiscoveryScheduler discovery,
     IRecurringJobManager recurringJobs,
     AccountEventPublisher events,
     IConfiguration configuration,
@@ -149,17 +149,12 @@ public sealed partial class AccountService(
         return ServiceError.Conflict("Could not create the sample account. Try again.");
     }
 
-    /// <summary>Starts a discovery now.</summary>
+    /// <summary>Starts a discovery now, unless one is working on the account (see <see cref="DiscoveryScheduler.RescanAsync"/>).</summary>
     public async Task<Result> RescanAsync(Caller caller, Guid accountId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var account = await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == accountId && a.OwnerId == caller.UserId, ct);
-        if (account is null)
-        {
-            return NotYours;
-        }
-        Enqueue(account);
-        return Result.Ok;
+        return account is null ? NotYours : await discovery.RescanAsync(account, ct);
     }
 
     /// <summary>Deletes the account with its credentials, instances, volumes and addresses (cascade), and its schedule.</summary>
@@ -212,10 +207,9 @@ public sealed partial class AccountService(
         return account.Id;
     }
 
-    private void Enqueue(Account account) =>
-        jobs.Enqueue<DiscoveryJob>(j => j.RunAsync(account.Id, Label(account), CancellationToken.None));
+    private void Enqueue(Account account) => discovery.Enqueue(account.Id, Label(account));
 
-    private static string Label(Account account) => $"{account.Name} ({account.AwsAccountId})";
+    private static string Label(Account account) => DiscoveryScheduler.Label(account.Name, account.AwsAccountId);
 
     private async Task<ServiceError?> CheckTakenAsync(Caller caller, AwsAccountId awsId, CancellationToken ct)
     {

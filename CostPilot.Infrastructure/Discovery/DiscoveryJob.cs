@@ -4,6 +4,7 @@ using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Inventory;
 using CostPilot.Domain.Pricing;
 using CostPilot.Infrastructure.Aws;
+using CostPilot.Infrastructure.Jobs;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Infrastructure.Pricing;
@@ -18,7 +19,9 @@ namespace CostPilot.Infrastructure.Discovery;
 /// <summary>
 /// Scans every enabled region of one account (bounded concurrency), upserts what it finds a page at a
 /// time, marks what vanished, and reports progress live. Safe to retry and to run twice: a second
-/// run for the same account while one is going simply returns.
+/// run for the same account while one is going simply returns. A run cut off by a shutdown or a lost
+/// database connection marks the account interrupted and comes back (Hangfire requeues or retries it);
+/// one whose server died is found by <see cref="JobReconciler"/>. Either way the next run resumes it.
 /// </summary>
 public sealed partial class DiscoveryJob(
     IDbContextFactory<CostPilotDbContext> dbFactory,
@@ -27,41 +30,92 @@ public sealed partial class DiscoveryJob(
     InventoryStore store,
     InventoryPricer pricer,
     AccountEventPublisher events,
+    DiscoveryWork work,
     IOptions<AwsOptions> awsOptions,
+    IOptions<JobOptions> jobOptions,
     TimeProvider clock,
     ILogger<DiscoveryJob> logger)
 {
+    /// <summary>How long marking an account interrupted may take while its job is on the way out.</summary>
+    private static readonly TimeSpan InterruptTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>The label only names the job in the dashboard; the id is what the job works on.</summary>
     [JobDisplayName("Discover EC2 · {1}")]
-    [AutomaticRetry(Attempts = 0)]
+    // Only a failure that goes away by itself (the database restarting) is retried, with backoff (about 2 hours in all);
+    // a discovery that failed for a reason the user must fix stays failed, retried from the dashboard.
+    [AutomaticRetry(Attempts = 10, DelaysInSeconds = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+        OnlyOn = [typeof(TransientJobException)], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunAsync(Guid accountId, string label, CancellationToken ct)
     {
-        await using var lockConnection = await dataSource.OpenConnectionAsync(ct);
-        // A transaction-scoped lock ends with this run; a session lock would stay with the pooled connection.
-        await using var lockTransaction = await lockConnection.BeginTransactionAsync(ct);
-        if (!await TryLockAsync(lockConnection, accountId, ct))
+        try
+        {
+            await DiscoverAsync(accountId, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The server is shutting down (SIGTERM, docker stop): Hangfire puts the job back in its queue for the next
+            // server or start. Meanwhile the account says so instead of staying "discovering".
+            LogInterrupted(logger, accountId);
+            await InterruptQuietlyAsync(accountId, Interruption.Shutdown);
+            throw;
+        }
+        catch (Exception e) when (TransientErrors.IsTransient(e))
+        {
+            LogConnectionLost(logger, e, accountId);
+            await InterruptQuietlyAsync(accountId, Interruption.ConnectionLost);
+            throw new TransientJobException($"Discovery of account {accountId} lost its database connection; it is retried.", e);
+        }
+    }
+
+    private async Task DiscoverAsync(Guid accountId, CancellationToken ct)
+    {
+        await using var lease = await WorkLease.TryAcquireAsync(dataSource, DiscoveryWork.LeaseKey(accountId),
+            jobOptions.Value.EffectiveInvisibilityTimeout, ct);
+        if (lease is null)
         {
             LogAlreadyRunning(logger, accountId);
             return;
         }
+        // A run whose lease ended (its connection dropped) stops: another run may take over the account.
+        using var leased = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Lost);
+        try
+        {
+            await DiscoverLeasedAsync(accountId, lease, leased.Token);
+        }
+        catch (OperationCanceledException e) when (lease.Lost.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new WorkLeaseLostException($"Discovery of account {accountId} lost its lease.", e);
+        }
+    }
 
+    private async Task DiscoverLeasedAsync(Guid accountId, WorkLease lease, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var account = await db.Accounts.SingleOrDefaultAsync(a => a.Id == accountId, ct);
-        if (account is null)
+        Account? account;
+        await using (var start = await db.Database.BeginTransactionAsync(ct))
         {
-            LogAccountGone(logger, accountId);
-            return;
+            // Under the row lock, so a reconciler marking the account interrupted either came first (and is resumed
+            // from here) or sees this run's lease.
+            account = await DiscoveryWork.LockAccountAsync(db, accountId, ct);
+            if (account is null)
+            {
+                LogAccountGone(logger, accountId);
+                return;
+            }
+            if (account.IsDiscoveryInProgress)
+            {
+                // A run cut off earlier (the lease proves nobody else runs it): what it stored stays, this scan redoes it.
+                account.ResumeDiscovery();
+            }
+            else
+            {
+                account.StartDiscovery();
+            }
+            account.RecordDiscoveryProgress(clock.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+            await start.CommitAsync(ct);
         }
-        if (account.Status == AccountStatus.Discovering)
-        {
-            account.RestartStaleDiscovery();
-        }
-        else
-        {
-            account.StartDiscovery();
-        }
-        await db.SaveChangesAsync(ct);
-        var progress = new Progress(account, events, clock);
+        var progress = new Progress(account, events, dbFactory, clock);
         await progress.PublishAsync(ct);
 
         string? failure = null;
@@ -92,13 +146,16 @@ public sealed partial class DiscoveryJob(
         {
             failure = e.Message;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException && !TransientErrors.IsTransient(e))
         {
             // Never leave the account stuck in "discovering": record a failure the user can see, then fail the job.
+            // (A lost database connection is not a failure: the job is retried and resumes the scan.)
             LogUnexpected(logger, e, accountId);
             failure = "Discovery failed unexpectedly. An administrator can find the details in the logs and retry the job.";
         }
 
+        // Only the run that still holds the lease may say how the scan ended.
+        await lease.EnsureHeldAsync(CancellationToken.None);
         // The account may have been removed while we scanned: then there is nothing left to update.
         db.ChangeTracker.Clear();
         account = await db.Accounts.SingleOrDefaultAsync(a => a.Id == accountId, CancellationToken.None);
@@ -127,6 +184,21 @@ public sealed partial class DiscoveryJob(
         {
             // A failed job shows in the Hangfire dashboard, where an admin can retry it.
             throw new DiscoveryFailedException(failure);
+        }
+    }
+
+    /// <summary>Shows the account as interrupted while its job goes back to Hangfire; a failure here only delays that.</summary>
+    private async Task InterruptQuietlyAsync(Guid accountId, Interruption cause)
+    {
+        using var timeout = new CancellationTokenSource(InterruptTimeout);
+        try
+        {
+            await work.InterruptAsync(accountId, cause, timeout.Token);
+        }
+        catch (Exception e)
+        {
+            // The database may be the very thing that is gone: reconciliation marks the account once it is back.
+            LogInterruptNotRecorded(logger, e, accountId);
         }
     }
 
@@ -354,13 +426,6 @@ public sealed partial class DiscoveryJob(
         }
     }
 
-    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, Guid accountId, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", connection);
-        command.Parameters.AddWithValue("key", BitConverter.ToInt64(accountId.ToByteArray(), 0));
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Discovery of account {AccountId} is already running; this run stops here")]
     private static partial void LogAlreadyRunning(ILogger logger, Guid accountId);
 
@@ -376,13 +441,28 @@ public sealed partial class DiscoveryJob(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spot prices in {Region} could not be read")]
     private static partial void LogSpotPricesFailed(ILogger logger, Exception exception, string region);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discovery of account {AccountId} was interrupted by a shutdown; the job goes back to the queue")]
+    private static partial void LogInterrupted(ILogger logger, Guid accountId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discovery of account {AccountId} lost its database connection; the job is retried")]
+    private static partial void LogConnectionLost(ILogger logger, Exception exception, Guid accountId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not mark the discovery of account {AccountId} interrupted; reconciliation will")]
+    private static partial void LogInterruptNotRecorded(ILogger logger, Exception exception, Guid accountId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Discovery of account {AccountId} finished: {Status}, {Instances} instances, {RegionsDone}/{RegionsTotal} regions")]
     private static partial void LogFinished(ILogger logger, Guid accountId, AccountStatus status, int instances, int regionsDone, int regionsTotal);
 
-    /// <summary>Counts shared by the concurrent region scans; publishes at most a few events a second.</summary>
-    private sealed class Progress(Account account, AccountEventPublisher events, TimeProvider clock)
+    /// <summary>
+    /// Counts shared by the concurrent region scans; publishes at most a few events a second, and records on the account at
+    /// most every <see cref="RecordInterval"/> that the scan is progressing (what "Rescan now" goes by).
+    /// </summary>
+    private sealed class Progress(Account account, AccountEventPublisher events, IDbContextFactory<CostPilotDbContext> dbFactory, TimeProvider clock)
     {
+        private static readonly TimeSpan RecordInterval = TimeSpan.FromSeconds(10);
+
         private readonly Lock _gate = new();
+        private DateTimeOffset _lastRecorded = account.DiscoveryProgressAt ?? DateTimeOffset.MinValue;
         private int _instances;
         private int _regionsDone;
         private AccountStatus _status = account.Status;
@@ -408,16 +488,34 @@ public sealed partial class DiscoveryJob(
             _message = a.StatusMessage;
         }
 
-        public Task AddInstancesAsync(int count, CancellationToken ct)
+        public async Task AddInstancesAsync(int count, CancellationToken ct)
         {
             Interlocked.Add(ref _instances, count);
-            return PublishThrottledAsync(ct);
+            await PublishThrottledAsync(ct);
+            await RecordThrottledAsync(ct);
         }
 
-        public Task RegionDoneAsync(CancellationToken ct)
+        public async Task RegionDoneAsync(CancellationToken ct)
         {
             Interlocked.Increment(ref _regionsDone);
-            return PublishAsync(ct);
+            await PublishAsync(ct);
+            await RecordThrottledAsync(ct);
+        }
+
+        private async Task RecordThrottledAsync(CancellationToken ct)
+        {
+            var now = clock.GetUtcNow();
+            lock (_gate)
+            {
+                if (now - _lastRecorded < RecordInterval)
+                {
+                    return;
+                }
+                _lastRecorded = now;
+            }
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await db.Accounts.Where(a => a.Id == account.Id && a.Status == AccountStatus.Discovering)
+                .ExecuteUpdateAsync(set => set.SetProperty(a => a.DiscoveryProgressAt, now), ct);
         }
 
         private Task PublishThrottledAsync(CancellationToken ct)

@@ -88,6 +88,18 @@ public class FakeAwsAppFactory : CostPilotAppFactory
     public Task RunDiscoveryAsync(Guid accountId) =>
         Services.GetRequiredService<DiscoveryJob>().RunAsync(accountId, "test", CancellationToken.None);
 
+    public async Task<int> ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return await command.ExecuteNonQueryAsync();
+    }
+
     public async Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);

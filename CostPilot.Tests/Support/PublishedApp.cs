@@ -143,6 +143,18 @@ public sealed class ChildProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>SIGKILL, as a crash, an out-of-memory kill or a forced redeploy does: no cleanup of any kind.</summary>
+    public void KillAbruptly() => _process.Kill();
+
+    /// <summary>SIGTERM, as <c>docker stop</c> or a redeploy does: the app shuts down gracefully.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("kill did not start.");
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     public int ExitCode => _process.ExitCode;
 
     public string Output => Read(_output);

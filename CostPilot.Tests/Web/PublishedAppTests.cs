@@ -7,7 +7,8 @@ using Npgsql;
 namespace CostPilot.Tests.Web;
 
 /// <summary>The published app started as the container starts it: Production, settings from the environment.</summary>
-public sealed class PublishedAppTests : IClassFixture<PublishedApp>
+[Collection(PublishedAppTestGroup.Name)]
+public sealed class PublishedAppTests
 {
     private static readonly TimeSpan StartupDeadline = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan RefusalDeadline = TimeSpan.FromSeconds(30);

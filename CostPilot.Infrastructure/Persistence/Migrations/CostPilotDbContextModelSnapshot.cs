@@ -45,6 +45,10 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("DiscoveryProgressAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("discovery_progress_at");
+
                     b.PrimitiveCollection<List<string>>("EnabledRegions")
                         .IsRequired()
                         .ValueGeneratedOnAdd()

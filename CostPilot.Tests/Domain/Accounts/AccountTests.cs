@@ -45,6 +45,18 @@ public sealed class AccountTests
         { AccountStatus.Connected, nameof(Account.FailDiscovery) },
         { AccountStatus.Active, nameof(Account.FailDiscovery) },
         { AccountStatus.Error, nameof(Account.FailDiscovery) },
+        { AccountStatus.Interrupted, nameof(Account.StartDiscovery) },
+        { AccountStatus.Interrupted, nameof(Account.CompleteDiscovery) },
+        { AccountStatus.Interrupted, nameof(Account.FailDiscovery) },
+        { AccountStatus.Interrupted, nameof(Account.InterruptDiscovery) },
+        { AccountStatus.Interrupted, nameof(Account.RecordDiscoveryProgress) },
+        { AccountStatus.Connected, nameof(Account.ResumeDiscovery) },
+        { AccountStatus.Active, nameof(Account.ResumeDiscovery) },
+        { AccountStatus.Error, nameof(Account.ResumeDiscovery) },
+        { AccountStatus.Connected, nameof(Account.InterruptDiscovery) },
+        { AccountStatus.Active, nameof(Account.InterruptDiscovery) },
+        { AccountStatus.Error, nameof(Account.InterruptDiscovery) },
+        { AccountStatus.Active, nameof(Account.RecordDiscoveryProgress) },
     };
 
     [Theory]
@@ -57,6 +69,71 @@ public sealed class AccountTests
 
         Assert.Equal(from, e.From);
         Assert.Equal(from, account.Status);
+    }
+
+    [Fact]
+    public void InterruptDiscovery_ThenResume_DiscoveringAgainWithTheReasonCleared()
+    {
+        var account = AccountIn(AccountStatus.Discovering);
+        account.RecordDiscoveryProgress(Now);
+
+        account.InterruptDiscovery("The server stopped.");
+        Assert.Equal((AccountStatus.Interrupted, "The server stopped.", true), (account.Status, account.StatusMessage, account.IsDiscoveryInProgress));
+        account.ResumeDiscovery();
+
+        Assert.Equal((AccountStatus.Discovering, (string?)null, (DateTimeOffset?)Now), (account.Status, account.StatusMessage, account.DiscoveryProgressAt));
+    }
+
+    [Fact]
+    public void ResumeDiscovery_StillDiscoveringAfterItsJobDied_TakesItOver()
+    {
+        var account = AccountIn(AccountStatus.Discovering);
+
+        account.ResumeDiscovery();
+
+        Assert.Equal(AccountStatus.Discovering, account.Status);
+    }
+
+    [Theory]
+    [InlineData(AccountStatus.Active, null, true)]
+    [InlineData(AccountStatus.Error, null, true)]
+    [InlineData(AccountStatus.Connected, null, true)]
+    [InlineData(AccountStatus.Discovering, 0, false)]
+    [InlineData(AccountStatus.Discovering, 179, false)]
+    [InlineData(AccountStatus.Discovering, 180, true)]
+    [InlineData(AccountStatus.Interrupted, 60, false)]
+    [InlineData(AccountStatus.Interrupted, 600, true)]
+    public void MayRescan_ByStatusAndSecondsSinceProgress(AccountStatus status, int? secondsSinceProgress, bool expected)
+    {
+        var account = NewAccount();
+        if (status != AccountStatus.Connected)
+        {
+            account.StartDiscovery();
+            account.RecordDiscoveryProgress(Now);
+        }
+        switch (status)
+        {
+            case AccountStatus.Active:
+                account.CompleteDiscovery(Now);
+                break;
+            case AccountStatus.Error:
+                account.FailDiscovery("boom");
+                break;
+            case AccountStatus.Interrupted:
+                account.InterruptDiscovery("stopped");
+                break;
+        }
+
+        var mayRescan = account.MayRescan(Now.AddSeconds(secondsSinceProgress ?? 0), TimeSpan.FromMinutes(3));
+
+        Assert.Equal(expected, mayRescan);
+    }
+
+    [Fact]
+    public void MayRescan_DiscoveringWithNoProgressRecorded_Allowed()
+    {
+        // Left "discovering" before progress was recorded at all (an account stuck from an older version).
+        Assert.True(AccountIn(AccountStatus.Discovering).MayRescan(Now, TimeSpan.FromMinutes(3)));
     }
 
     [Fact]
@@ -98,6 +175,10 @@ public sealed class AccountTests
                 account.StartDiscovery();
                 account.FailDiscovery("boom");
                 break;
+            case AccountStatus.Interrupted:
+                account.StartDiscovery();
+                account.InterruptDiscovery("stopped");
+                break;
         }
         Assert.Equal(status, account.Status);
         return account;
@@ -115,6 +196,15 @@ public sealed class AccountTests
                 break;
             case nameof(Account.FailDiscovery):
                 account.FailDiscovery("boom");
+                break;
+            case nameof(Account.ResumeDiscovery):
+                account.ResumeDiscovery();
+                break;
+            case nameof(Account.InterruptDiscovery):
+                account.InterruptDiscovery("stopped");
+                break;
+            case nameof(Account.RecordDiscoveryProgress):
+                account.RecordDiscoveryProgress(Now);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(transition), transition, null);
