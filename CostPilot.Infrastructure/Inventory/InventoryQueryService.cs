@@ -61,14 +61,14 @@ public sealed class InventoryQueryService(IDbContextFactory<CostPilotDbContext> 
             return NotYours;
         }
         var byRegion = await db.Database.SqlQuery<CostShare>($"""
-            SELECT region AS "Label", SUM(monthly) AS "MonthlyUsd" FROM (
+            SELECT region AS label, SUM(monthly) AS monthly_usd FROM (
                 SELECT region, monthly_usd AS monthly FROM instances WHERE account_id = {accountId} AND gone_at IS NULL AND monthly_usd > 0
                 UNION ALL SELECT region, monthly_usd FROM volumes WHERE account_id = {accountId} AND monthly_usd > 0
                 UNION ALL SELECT region, monthly_usd FROM addresses WHERE account_id = {accountId} AND monthly_usd > 0) AS costs
             GROUP BY region
             """).ToListAsync(ct);
         var byFamily = await db.Database.SqlQuery<CostShare>($"""
-            SELECT instance_family AS "Label", SUM(monthly_usd) AS "MonthlyUsd" FROM instances
+            SELECT instance_family AS label, SUM(monthly_usd) AS monthly_usd FROM instances
             WHERE account_id = {accountId} AND gone_at IS NULL AND monthly_usd > 0 GROUP BY instance_family
             """).ToListAsync(ct);
         var byTeam = await ByTagAsync(db, accountId, "Team", ct);
@@ -84,7 +84,7 @@ public sealed class InventoryQueryService(IDbContextFactory<CostPilotDbContext> 
 
     private static Task<List<CostShare>> ByTagAsync(CostPilotDbContext db, Guid accountId, string tag, CancellationToken ct) =>
         db.Database.SqlQuery<CostShare>($"""
-            SELECT COALESCE(NULLIF(tags ->> {tag}, ''), {UntaggedLabel}) AS "Label", SUM(monthly_usd) AS "MonthlyUsd" FROM instances
+            SELECT COALESCE(NULLIF(tags ->> {tag}, ''), {UntaggedLabel}) AS label, SUM(monthly_usd) AS monthly_usd FROM instances
             WHERE account_id = {accountId} AND gone_at IS NULL AND monthly_usd > 0 GROUP BY 1
             """).ToListAsync(ct);
 
