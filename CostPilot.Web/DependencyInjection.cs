@@ -87,6 +87,7 @@ public static class DependencyInjection
         app.MapAccountEndpoints();
         app.MapHealthEndpoints();
         app.MapCloudFormationEndpoints();
+        app.MapExportEndpoints();
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
             // Authorization is the endpoint policy below; Hangfire's own filter list stays empty on purpose.

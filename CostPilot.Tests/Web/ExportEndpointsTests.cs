@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Net;
+using CostPilot.Domain.Users;
+using CostPilot.Tests.Support;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace CostPilot.Tests.Web;
+
+/// <summary>The CSV downloads over plain HTTP: exact header, invariant numbers, filters, and nobody else's data.</summary>
+public sealed class ExportEndpointsTests : IClassFixture<ExportEndpointsTests.App>, IAsyncLifetime
+{
+    private const string InstancesHeader = "instance_id,name,region,instance_type,platform,lifecycle,state,hourly_usd,monthly_usd,price_source";
+
+    private readonly App _app;
+    private HttpClient _client = default!;
+    private Guid _account;
+    private Guid _strangers;
+
+    public ExportEndpointsTests(App app) => _app = app;
+
+    public async Task InitializeAsync()
+    {
+        var user = await TestUsers.CreateAsync(_app.Services, Roles.Client);
+        var db = new CostInventory(_app.ConnectionString);
+        _account = await KnownFleet.SeedAsync(db, user.Id, Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(CultureInfo.InvariantCulture));
+        var stranger = await db.UserAsync();
+        _strangers = await db.AccountAsync(stranger, "Someone else's", Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(CultureInfo.InvariantCulture));
+        await db.InstanceAsync(_strangers, "i-00000000000000ff", "us-east-1", "m5.large", "running", 0.096m, 70.08m, "on-demand");
+        _client = await _app.SignInAsync(user);
+    }
+
+    public Task DisposeAsync()
+    {
+        _client.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Instances_NoFilter_ExactHeader_InvariantNumbers_UnknownEmpty_RowsSumToCompute()
+    {
+        // A server thread in a comma-decimal culture must not change a byte of the file.
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+        HttpResponseMessage response;
+        try
+        {
+            response = await _client.GetAsync($"/client/accounts/{_account}/export/instances.csv");
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+        using var _ = response;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        var disposition = response.Content.Headers.ContentDisposition;
+        Assert.Equal("attachment", disposition?.DispositionType);
+        Assert.StartsWith("production-payments-search-a-long-account-name-", disposition?.FileName?.Trim('"'), StringComparison.Ordinal);
+        Assert.EndsWith("-instances-" + DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ".csv", disposition?.FileName?.Trim('"'), StringComparison.Ordinal);
+
+        var (header, rows) = Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(InstancesHeader, header);
+        Assert.Equal(KnownFleet.LiveInstances, rows.Count); // the gone instance is not exported
+        Assert.Equal(KnownFleet.Compute, rows.Where(r => r[8].Length > 0).Sum(r => decimal.Parse(r[8], CultureInfo.InvariantCulture)));
+
+        var byId = rows.ToDictionary(r => r[0]);
+        var training = byId["i-0000000000000006"];
+        Assert.Equal(["i-0000000000000006", "'=training", "us-east-1", "p4d.24xlarge", "linux", "on-demand", "running", "32.7726", "23924.00", "on-demand"],
+            training); // a name that a spreadsheet would run as a formula is written as text
+        Assert.Equal(["0.0312", "22.78", "spot"], byId["i-0000000000000003"][7..]);
+        Assert.Equal(["", "", "unknown"], byId["i-0000000000000005"][7..]);
+        Assert.Equal(["0", "0.00", "on-demand"], byId["i-0000000000000004"][7..]);
+        Assert.Equal(["0.096", "70.08", "on-demand"], byId["i-0000000000000001"][7..]);
+    }
+
+    [Fact]
+    public async Task Instances_FiltersAndSortOfTheGrid_AreApplied()
+    {
+        var (_, euWest) = await GetCsvAsync($"/client/accounts/{_account}/export/instances.csv?region=eu-west-1");
+        Assert.Equal(["i-0000000000000003", "i-0000000000000004"], euWest.Select(r => r[0]).Order(StringComparer.Ordinal));
+
+        var (_, running) = await GetCsvAsync($"/client/accounts/{_account}/export/instances.csv?state=running&sort=MonthlyCost&desc=true");
+        // Most expensive first, unknown last.
+        Assert.Equal(["i-0000000000000006", "i-0000000000000002", "i-0000000000000001", "i-0000000000000003", "i-0000000000000005"],
+            running.Select(r => r[0]));
+
+        var (_, family) = await GetCsvAsync($"/client/accounts/{_account}/export/instances.csv?type=m5&text=web");
+        Assert.Equal(["i-0000000000000001", "i-0000000000000002"], family.Select(r => r[0]));
+
+        var (_, withGone) = await GetCsvAsync($"/client/accounts/{_account}/export/instances.csv?gone=true&sort=InstanceId");
+        Assert.Equal(KnownFleet.LiveInstances + 1, withGone.Count);
+        Assert.Equal("i-0000000000000007", withGone[^1][0]);
+
+        using var bad = await _client.GetAsync($"/client/accounts/{_account}/export/instances.csv?sort=Price");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task VolumesAndAddresses_IdleFirst_WithTheirCosts()
+    {
+        var (volumesHeader, volumes) = await GetCsvAsync($"/client/accounts/{_account}/export/volumes.csv");
+        Assert.Equal("volume_id,name,region,volume_type,size_gib,iops,throughput_mibps,state,attached_instance_id,idle,monthly_usd", volumesHeader);
+        Assert.Equal(["vol-0000000000000002", "vol-0000000000000001", "vol-0000000000000003"], volumes.Select(r => r[0]));
+        Assert.Equal(["", "true", "55.00"], volumes[0][8..]);
+        Assert.Equal("550", volumes[0][4]);
+        Assert.Equal("", volumes[2][10]); // price unknown
+        Assert.Equal(KnownFleet.Storage, volumes.Where(r => r[10].Length > 0).Sum(r => decimal.Parse(r[10], CultureInfo.InvariantCulture)));
+
+        var (_, idleVolumes) = await GetCsvAsync($"/client/accounts/{_account}/export/volumes.csv?idle=true");
+        Assert.Equal(["vol-0000000000000002"], idleVolumes.Select(r => r[0]));
+
+        var (addressesHeader, addresses) = await GetCsvAsync($"/client/accounts/{_account}/export/addresses.csv");
+        Assert.Equal("allocation_id,public_ip,name,region,instance_id,association_id,idle,monthly_usd", addressesHeader);
+        Assert.Equal(["eipalloc-0000000000000002", "eipalloc-0000000000000001"], addresses.Select(r => r[0]));
+        Assert.Equal(["true", "3.65"], addresses[0][6..]);
+        Assert.Equal(KnownFleet.Addresses, addresses.Sum(r => decimal.Parse(r[7], CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
+    [InlineData("instances")]
+    [InlineData("volumes")]
+    [InlineData("addresses")]
+    public async Task AnotherUsersAccountOrNone_Is404(string what)
+    {
+        using var theirs = await _client.GetAsync($"/client/accounts/{_strangers}/export/{what}.csv");
+        using var none = await _client.GetAsync($"/client/accounts/{Guid.NewGuid()}/export/{what}.csv");
+
+        Assert.Equal(HttpStatusCode.NotFound, theirs.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
+        Assert.DoesNotContain("i-00000000000000ff", await theirs.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignedOut_RedirectsToLogin_AndAdmin_IsTurnedAway()
+    {
+        using var anonymous = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var path = $"/client/accounts/{_account}/export/instances.csv";
+
+        using var response = await anonymous.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal($"/account/login?ReturnUrl={Uri.EscapeDataString(path)}", Redirects.LocalTarget(response));
+
+        var admin = await TestUsers.CreateAsync(_app.Services, Roles.Admin);
+        using var adminClient = await _app.SignInAsync(admin);
+        using var denied = await adminClient.GetAsync(path);
+        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+        Assert.Equal("/account/access-denied", Redirects.LocalPath(denied));
+    }
+
+    private async Task<(string Header, List<string[]> Rows)> GetCsvAsync(string path)
+    {
+        using var response = await _client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Splits the file into lines and fields (none of these values holds a comma, quote or line break, except as quoted below).</summary>
+    private static (string Header, List<string[]> Rows) Parse(string csv)
+    {
+        Assert.DoesNotContain('\r', csv);
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return (lines[0], [.. lines.Skip(1).Select(l => l.Split(',').Select(f => f.Length > 1 && f[0] == '"' ? f[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal) : f).ToArray())]);
+    }
+
+    /// <summary>The app with a sign-in helper: a client carrying the auth cookie of a given user.</summary>
+    public sealed class App : CostPilotAppFactory
+    {
+        public async Task<HttpClient> SignInAsync(TestUser user)
+        {
+            using var signIn = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+            using var response = await FormClient.SignInAsync(signIn, user.Email, user.Password);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("costpilot.auth=", StringComparison.Ordinal)).Split(';', 2)[0];
+            var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+            client.DefaultRequestHeaders.Add("Cookie", cookie);
+            return client;
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using CostPilot.Domain.Inventory;
+using CostPilot.Domain.Users;
+using CostPilot.Infrastructure.Identity;
+using CostPilot.Infrastructure.Inventory;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace CostPilot.Web.Endpoints;
+
+/// <summary>
+/// CSV downloads of an account's instances (with the grid's filters and sort), volumes and addresses. Rows stream from the database
+/// to the response as they are read. Another user's account, or one that does not exist, is 404.
+/// </summary>
+public static class ExportEndpoints
+{
+    public static void MapExportEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var exports = endpoints.MapGroup("/client/accounts/{id:guid}/export")
+            .RequireAuthorization(policy => policy.RequireRole(Roles.Client));
+
+        exports.MapGet("/instances.csv", (Guid id, HttpRequest request, ClaimsPrincipal user, InventoryQueryService inventory, TimeProvider clock,
+            CancellationToken ct) =>
+        {
+            if (ParseInstanceQuery(request.Query) is not { } query)
+            {
+                return Task.FromResult(Results.Problem("Unknown state or sort.", statusCode: StatusCodes.Status400BadRequest));
+            }
+            var caller = Caller.FromPrincipal(user);
+            return CsvAsync(id, "instances", caller, inventory, clock,
+                (stream, token) => InventoryCsv.WriteInstancesAsync(stream, inventory.StreamInstancesAsync(caller, id, query, token), token), ct);
+        });
+
+        exports.MapGet("/volumes.csv", (Guid id, HttpRequest request, ClaimsPrincipal user, InventoryQueryService inventory, TimeProvider clock,
+            CancellationToken ct) =>
+        {
+            var caller = Caller.FromPrincipal(user);
+            var query = ParseResourceQuery(request.Query);
+            return CsvAsync(id, "volumes", caller, inventory, clock,
+                (stream, token) => InventoryCsv.WriteVolumesAsync(stream, inventory.StreamVolumesAsync(caller, id, query, token), token), ct);
+        });
+
+        exports.MapGet("/addresses.csv", (Guid id, HttpRequest request, ClaimsPrincipal user, InventoryQueryService inventory, TimeProvider clock,
+            CancellationToken ct) =>
+        {
+            var caller = Caller.FromPrincipal(user);
+            var query = ParseResourceQuery(request.Query);
+            return CsvAsync(id, "addresses", caller, inventory, clock,
+                (stream, token) => InventoryCsv.WriteAddressesAsync(stream, inventory.StreamAddressesAsync(caller, id, query, token), token), ct);
+        });
+    }
+
+    /// <summary>The download link of the instances grid as it is filtered and sorted now.</summary>
+    public static string InstancesUrl(Guid accountId, InstanceQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var parameters = new Dictionary<string, string?>();
+        Add(parameters, "region", query.Region);
+        Add(parameters, "state", query.State?.Value);
+        Add(parameters, "type", query.InstanceType);
+        Add(parameters, "text", query.Text);
+        if (query.IncludeGone)
+        {
+            parameters["gone"] = "true";
+        }
+        if (query.SortBy != InstanceSort.Name || query.Descending)
+        {
+            parameters["sort"] = query.SortBy.ToString();
+        }
+        if (query.Descending)
+        {
+            parameters["desc"] = "true";
+        }
+        return QueryHelpers.AddQueryString($"/client/accounts/{accountId}/export/instances.csv", parameters);
+    }
+
+    /// <summary>The download link of the volumes ("volumes") or addresses ("addresses") list as it is filtered now.</summary>
+    public static string ResourcesUrl(Guid accountId, string what, ResourceQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var parameters = new Dictionary<string, string?>();
+        Add(parameters, "region", query.Region);
+        Add(parameters, "text", query.Text);
+        if (query.IdleOnly)
+        {
+            parameters["idle"] = "true";
+        }
+        return QueryHelpers.AddQueryString($"/client/accounts/{accountId}/export/{what}.csv", parameters);
+    }
+
+    /// <summary>The grid's filters and sort from a download link; null when the state or the sort is not one we know.</summary>
+    public static InstanceQuery? ParseInstanceQuery(IQueryCollection query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var sort = InstanceSort.Name;
+        if (Text(query, "sort") is { } sortName
+            && (!Enum.TryParse(sortName, ignoreCase: true, out sort) || !Enum.IsDefined(sort) || int.TryParse(sortName, out _)))
+        {
+            return null;
+        }
+        InstanceState? state = null;
+        if (Text(query, "state") is { } stateName)
+        {
+            if (!InstanceState.All.Any(s => s.Value == stateName))
+            {
+                return null;
+            }
+            state = new InstanceState(stateName);
+        }
+        return new InstanceQuery(Text(query, "region"), state, Text(query, "type"), Text(query, "text"), Flag(query, "gone"), sort,
+            Flag(query, "desc"));
+    }
+
+    public static ResourceQuery ParseResourceQuery(IQueryCollection query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return new ResourceQuery(Text(query, "region"), Text(query, "text"), Flag(query, "idle"));
+    }
+
+    /// <summary>"sample-account-instances-2026-11-30.csv": the account's name in safe characters (its AWS id when none are left).</summary>
+    public static string FileName(AccountRow account, string what, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var slug = new StringBuilder();
+        foreach (var c in account.Name.Trim().ToLowerInvariant())
+        {
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                slug.Append(c);
+            }
+            else if (slug.Length > 0 && slug[^1] != '-')
+            {
+                slug.Append('-');
+            }
+        }
+        var name = slug.ToString().Trim('-');
+        if (name.Length > 60)
+        {
+            name = name[..60].TrimEnd('-');
+        }
+        if (name.Length == 0)
+        {
+            name = account.AwsAccountId;
+        }
+        return $"{name}-{what}-{now.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.csv";
+    }
+
+    private static async Task<IResult> CsvAsync(Guid id, string what, Caller caller, InventoryQueryService inventory, TimeProvider clock,
+        Func<Stream, CancellationToken, Task> write, CancellationToken ct)
+    {
+        var account = await inventory.GetAccountAsync(caller, id, ct);
+        if (!account.Succeeded)
+        {
+            return Results.NotFound();
+        }
+        // Results.Stream writes Content-Disposition: attachment with the file name (and its UTF-8 form) and never buffers.
+        return Results.Stream(stream => write(stream, ct), InventoryCsv.ContentType, FileName(account.Value.Account, what, clock.GetUtcNow()));
+    }
+
+    private static void Add(Dictionary<string, string?> parameters, string name, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            parameters[name] = value;
+        }
+    }
+
+    private static string? Text(IQueryCollection query, string name) =>
+        query.TryGetValue(name, out var values) && values.ToString().Trim() is { Length: > 0 } value ? value : null;
+
+    private static bool Flag(IQueryCollection query, string name) =>
+        query.TryGetValue(name, out var values) && (values.ToString() is "true" or "1" or "True");
+}
