@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using CostPilot.Domain.Inventory;
+using CostPilot.Domain.Pricing;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -14,15 +15,18 @@ namespace CostPilot.Infrastructure.Discovery;
 /// the whole region (<see cref="RegionScan"/>). A complete region scan ends with one batch: the stored instances it did
 /// not meet are marked gone, volumes and addresses replaced, and the region's scan recorded.
 /// </summary>
-public sealed class InventoryStore(NpgsqlDataSource dataSource)
+public sealed class InventoryStore(NpgsqlDataSource dataSource, IPriceCatalog catalog)
 {
     private const string InsertInstances = """
         INSERT INTO instances (account_id, region, instance_id, instance_type, state, availability_zone, platform, architecture,
-                               launch_time, name, tags, lifecycle, tenancy, content_hash, first_seen_at, last_seen_at, gone_at)
+                               launch_time, name, tags, lifecycle, tenancy, content_hash, hourly_usd, monthly_usd, price_source,
+                               first_seen_at, last_seen_at, gone_at)
         SELECT @account, @region, u.instance_id, u.instance_type, u.state, u.availability_zone, u.platform, u.architecture,
-               u.launch_time, u.name, u.tags, u.lifecycle, u.tenancy, u.content_hash, @seen, @seen, NULL
-        FROM unnest(@ids, @types, @states, @azs, @platforms, @archs, @launched, @names, @tags, @lifecycles, @tenancies, @hashes)
-             AS u(instance_id, instance_type, state, availability_zone, platform, architecture, launch_time, name, tags, lifecycle, tenancy, content_hash)
+               u.launch_time, u.name, u.tags, u.lifecycle, u.tenancy, u.content_hash, u.hourly, u.monthly, u.source, @seen, @seen, NULL
+        FROM unnest(@ids, @types, @states, @azs, @platforms, @archs, @launched, @names, @tags, @lifecycles, @tenancies, @hashes,
+                    @hourly, @monthly, @sources)
+             AS u(instance_id, instance_type, state, availability_zone, platform, architecture, launch_time, name, tags, lifecycle, tenancy,
+                  content_hash, hourly, monthly, source)
         """;
 
     private const string UpsertInstances = InsertInstances + """
@@ -30,6 +34,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
             instance_type = EXCLUDED.instance_type, state = EXCLUDED.state, availability_zone = EXCLUDED.availability_zone,
             platform = EXCLUDED.platform, architecture = EXCLUDED.architecture, launch_time = EXCLUDED.launch_time,
             name = EXCLUDED.name, tags = EXCLUDED.tags, lifecycle = EXCLUDED.lifecycle, tenancy = EXCLUDED.tenancy, content_hash = EXCLUDED.content_hash,
+            hourly_usd = EXCLUDED.hourly_usd, monthly_usd = EXCLUDED.monthly_usd, price_source = EXCLUDED.price_source,
             last_seen_at = EXCLUDED.last_seen_at, gone_at = NULL
         """;
 
@@ -146,7 +151,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
         }
     }
 
-    private static NpgsqlBatchCommand InstancesCommand(string sql, Guid accountId, string region,
+    private NpgsqlBatchCommand InstancesCommand(string sql, Guid accountId, string region,
         IReadOnlyList<(DiscoveredInstance Instance, Guid Hash)> rows, DateTimeOffset seenAt)
     {
         var page = rows.Select(c => c.Instance).ToList();
@@ -166,6 +171,14 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("tags", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = page.Select(i => JsonSerializer.Serialize(i.Tags)).ToArray() });
         command.Parameters.AddWithValue("lifecycles", page.Select(i => i.Lifecycle).ToArray());
         command.Parameters.AddWithValue("tenancies", page.Select(i => i.Tenancy).ToArray());
+        // Priced as they are written, so a scan cut short leaves no instance without its figure; a running spot instance waits
+        // (null) for its zone's spot price at the end of the region's scan (InventoryPricer).
+        var costs = page.Select(i => i.Lifecycle == "spot" && i.State == InstanceState.Running.Value
+            ? (InstanceCost?)null
+            : Costs.Instance(catalog, region, i.InstanceType, i.Platform, i.Tenancy, i.Lifecycle, i.State == InstanceState.Running.Value, null)).ToList();
+        command.Parameters.Add(new NpgsqlParameter("hourly", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = costs.Select(c => (object?)c?.Hourly ?? DBNull.Value).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("monthly", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = costs.Select(c => (object?)c?.Monthly ?? DBNull.Value).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("sources", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = costs.Select(c => (object?)c?.Source.Label() ?? DBNull.Value).ToArray() });
         return command;
     }
 

@@ -96,6 +96,29 @@ public sealed class InventoryCostTests(FakeAwsAppFactory app) : IClassFixture<Fa
     }
 
     [Fact]
+    public async Task Discovery_RegionScanCutShort_InstancesAlreadyWrittenArePricedSpotWaits()
+    {
+        var customer = app.AddCustomer();
+        customer.Account.Region("us-east-1").AddInstances([
+            new FakeInstance("i-0000000000short1") { InstanceType = "m5.large" },
+            new FakeInstance("i-0000000000short2") { InstanceType = "m5.large", State = "stopped" },
+            new FakeInstance("i-0000000000short3") { InstanceType = "m5.large", Lifecycle = "spot" },
+        ]);
+        customer.Account.Region("eu-west-1").AddInstances([new FakeInstance("i-0000000000other1")]);
+        // The region fails after its instances were written (its volumes are denied), so its scan never completes.
+        app.Fake.FailNext(customer.AccountId, "us-east-1", "DescribeVolumes", FakeFault.Unauthorized);
+        var (caller, accountId) = await app.ConnectNewUserAsync(customer);
+
+        await app.RunDiscoveryAsync(accountId);
+
+        var rows = await InstancesAsync(caller, accountId);
+        Assert.Equal((0.096m, 70.08m, PriceSource.OnDemand), Priced(rows["i-0000000000short1"]));
+        Assert.Equal((0m, 0m, PriceSource.OnDemand), Priced(rows["i-0000000000short2"]));
+        // Not "unknown": its zone's spot price is read only at the end of a complete region scan.
+        Assert.Equal(((decimal?)null, (decimal?)null, (PriceSource?)null), Priced(rows["i-0000000000short3"]));
+    }
+
+    [Fact]
     public async Task Discovery_VolumesAndAddresses_PricedByTheEbsAndIpv4Rules()
     {
         var customer = app.AddCustomer();
