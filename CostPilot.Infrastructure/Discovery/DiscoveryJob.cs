@@ -315,6 +315,7 @@ public sealed partial class DiscoveryJob(
         using var scan = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var volumes = source.ListVolumesAsync(region, scan.Token);
         var addresses = source.ListAddressesAsync(region, scan.Token);
+        SpotPriceRequest? knownSpot = null;
         try
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -324,7 +325,13 @@ public sealed partial class DiscoveryJob(
             Dictionary<string, Guid?> stored;
             try
             {
-                // Read what is stored while the first page is on its way.
+                // Read what is stored while the first page is on its way, and ask for the spot prices of the spot types the last
+                // scan found: on a rescan they are known by the time the pages end.
+                var storedSpotTypes = await store.LoadRunningSpotTypesAsync(accountId, region, scan.Token);
+                if (storedSpotTypes.Count > 0)
+                {
+                    knownSpot = new SpotPriceRequest(storedSpotTypes, source.ListSpotPricesAsync(region, storedSpotTypes, scan.Token));
+                }
                 stored = await store.LoadLiveHashesAsync(accountId, region, scan.Token);
                 while (await next)
                 {
@@ -377,7 +384,7 @@ public sealed partial class DiscoveryJob(
             {
                 InventoryLimits.Check(address, region);
             }
-            var spotPrices = await SpotPricesAsync(source, region, spotTypes, progress, ct);
+            var spotPrices = await SpotPricesAsync(source, region, spotTypes, knownSpot, progress, ct);
             // The scan is complete: what was stored as live and not met this time is gone.
             await store.CompleteRegionAsync(accountId, region, stored.Keys, regionVolumes, regionAddresses, clock.GetUtcNow(), ct);
             // Costs follow the inventory: every scan prices what it found, spot instances at the latest spot price.
@@ -388,15 +395,22 @@ public sealed partial class DiscoveryJob(
             await scan.CancelAsync();
             await Quietly(volumes);
             await Quietly(addresses);
+            if (knownSpot is not null)
+            {
+                await Quietly(knownSpot.Prices);
+            }
         }
     }
+
+    /// <summary>Spot prices asked for the spot types a region had at its last scan, before this scan's pages are read.</summary>
+    private sealed record SpotPriceRequest(HashSet<string> Types, Task<IReadOnlyList<DiscoveredSpotPrice>> Prices);
 
     /// <summary>
     /// The latest spot prices for the region's running spot instances. A failure (a role made before CostPilot asked for
     /// ec2:DescribeSpotPriceHistory) does not fail the region: its spot instances show "price unknown" and the status says why.
     /// </summary>
-    private async Task<SpotPrices> SpotPricesAsync(IInventorySource source, string region, HashSet<string> types, Progress progress,
-        CancellationToken ct)
+    private async Task<SpotPrices> SpotPricesAsync(IInventorySource source, string region, HashSet<string> types, SpotPriceRequest? known,
+        Progress progress, CancellationToken ct)
     {
         if (types.Count == 0)
         {
@@ -404,7 +418,10 @@ public sealed partial class DiscoveryJob(
         }
         try
         {
-            return new SpotPrices(await source.ListSpotPricesAsync(region, types, ct));
+            // The request made at the start covers this scan's types unless a spot type is new: then ask again for all of them.
+            return new SpotPrices(known is not null && types.IsSubsetOf(known.Types)
+                ? await known.Prices
+                : await source.ListSpotPricesAsync(region, types, ct));
         }
         catch (InventoryException e)
         {

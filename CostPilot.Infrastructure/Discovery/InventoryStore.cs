@@ -63,6 +63,25 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource, IPriceCatalog ca
         return hashes;
     }
 
+    /// <summary>The instance types of the region's running spot instances, as stored: whose spot prices a rescan will need.</summary>
+    public async Task<HashSet<string>> LoadRunningSpotTypesAsync(Guid accountId, string region, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT DISTINCT instance_type FROM instances
+            WHERE account_id = @account AND region = @region AND gone_at IS NULL AND lifecycle = 'spot' AND state = @running
+            """);
+        command.Parameters.AddWithValue("account", accountId);
+        command.Parameters.AddWithValue("region", region);
+        command.Parameters.AddWithValue("running", InstanceState.Running.Value);
+        var types = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            types.Add(reader.GetString(0));
+        }
+        return types;
+    }
+
     /// <summary>
     /// A stable 128-bit hash (XxHash128) of everything discovery stores about an instance: each text length-prefixed,
     /// tags in key order. It only tells a rescan whether to rewrite the row, so it need not be cryptographic.

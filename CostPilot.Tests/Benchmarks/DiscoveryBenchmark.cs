@@ -295,7 +295,7 @@ public sealed class DiscoveryBenchmark(ITestOutputHelper output) : IAsyncLifetim
             var text = new StringBuilder();
             text.AppendLine(c, $"==================== DISCOVERY BENCHMARK ====================");
             text.AppendLine(c, $"10,000 instances = {Regions.Length} regions x {PerRegion:N0}, pages of {AwsInventorySource.MaxResults}, {concurrency} regions at a time;");
-            text.AppendLine(c, $"fake AWS (same process, loopback HTTP), PostgreSQL local; {Environment.ProcessorCount} cores; {Build}; warm-up rounds listed first, not counted.");
+            text.AppendLine(c, $"fake AWS (same process, loopback HTTP), PostgreSQL local; {Environment.ProcessorCount} cores; {BenchmarkText.Build}; warm-up rounds listed first, not counted.");
             text.AppendLine(c, $"Wall times; 'cpu' and 'alloc' are this whole process's (app and fake AWS, not PostgreSQL) during the step.");
             text.AppendLine();
             foreach (var group in _runs.GroupBy(r => r.Key))
@@ -303,7 +303,7 @@ public sealed class DiscoveryBenchmark(ITestOutputHelper output) : IAsyncLifetim
                 var times = group.Select(r => r.Ms).Order().ToList();
                 var first = group.First();
                 text.AppendLine(c, $"  {first.Label}");
-                text.AppendLine(c, $"      {Describe(times)}   cpu {group.Average(r => r.CpuMs),5:F0} ms/run   alloc {Mb(group.Average(r => r.Allocated))}/run   gen2 GCs {group.Sum(r => r.Gen2)}   heap after {Mb(group.Last().HeapAfter)}");
+                text.AppendLine(c, $"      {Describe(times)}   cpu {group.Average(r => r.CpuMs),5:F0} ms/run   alloc {BenchmarkText.Mb(group.Average(r => r.Allocated))}/run   gen2 GCs {group.Sum(r => r.Gen2)}   heap after {BenchmarkText.Mb(group.Last().HeapAfter)}");
                 if (group.Count() > 1)
                 {
                     text.AppendLine(c, $"      runs, wall/cpu ms: {string.Join("  ", group.Select(r => $"{r.Ms:F0}/{r.CpuMs:F0}"))}");
@@ -317,7 +317,7 @@ public sealed class DiscoveryBenchmark(ITestOutputHelper output) : IAsyncLifetim
             text.AppendLine(c, $"  per-page save, 4 at a time: inserting {Describe(insertPages.Order().ToList())}");
             text.AppendLine(c, $"                              upserting {Describe(updatePages.Order().ToList())}");
             text.AppendLine(c, $"  the {updatePages.Count} upserts one after another: {sequentialUpdateMs:F0} ms ({sequentialUpdateMs / updatePages.Count:F0} ms/page)");
-            text.AppendLine(c, $"  (d) process peak working set {Mb(process.PeakWorkingSet64)} (whole test host: app, fake AWS, runner), working set now {Mb(process.WorkingSet64)}, managed heap now {Mb(GC.GetTotalMemory(forceFullCollection: true))}");
+            text.AppendLine(c, $"  (d) process peak working set {BenchmarkText.Mb(process.PeakWorkingSet64)} (whole test host: app, fake AWS, runner), working set now {BenchmarkText.Mb(process.WorkingSet64)}, managed heap now {BenchmarkText.Mb(GC.GetTotalMemory(forceFullCollection: true))}");
             text.Append("=============================================================");
             return text.ToString();
         }
@@ -332,12 +332,6 @@ public sealed class DiscoveryBenchmark(ITestOutputHelper output) : IAsyncLifetim
             ? string.Create(CultureInfo.InvariantCulture, $"{sorted[0],7:F0} ms")
             : string.Create(CultureInfo.InvariantCulture, $"median {sorted[sorted.Count / 2],6:F0} ms (min {sorted[0]:F0}, max {sorted[^1]:F0}, n={sorted.Count})");
 
-        private static string Mb(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024):F1} MB");
 
-#if DEBUG
-        private const string Build = "DEBUG build: numbers are not representative";
-#else
-        private const string Build = "Release build";
-#endif
     }
 }

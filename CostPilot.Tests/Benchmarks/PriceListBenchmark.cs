@@ -227,10 +227,10 @@ public sealed class PriceListBenchmark(ITestOutputHelper output) : IAsyncLifetim
         var bytes = new FileInfo(_productsFirst).Length;
         var text = new StringBuilder();
         text.AppendLine(c, $"==================== PRICE LIST BENCHMARK ====================");
-        text.AppendLine(c, $"Synthetic AmazonEC2 {SyntheticEc2Offer.Region} offer: {Mb(bytes)}, {_offer.Types:N0} instance types, {_offer.Products:N0} products of which " +
+        text.AppendLine(c, $"Synthetic AmazonEC2 {SyntheticEc2Offer.Region} offer: {BenchmarkText.Mb(bytes)}, {_offer.Types:N0} instance types, {_offer.Products:N0} products of which " +
             $"{_offer.KeptCompute:N0} compute prices and 7 EBS volume types are kept; an OnDemand term per product and 12 Reserved terms per used shared/dedicated product.");
         text.AppendLine(c, $"Written in {_generateSeconds:F1} s to a temporary file (read back from the OS page cache, so the disk is not measured). " +
-            $"{Environment.ProcessorCount} cores; {Build}; {WarmUpRounds} warm-up rounds on a small file first, not counted.");
+            $"{Environment.ProcessorCount} cores; {BenchmarkText.Build}; {WarmUpRounds} warm-up rounds on a small file first, not counted.");
         var peak = _peakReset ? "(peak reset before each run through /proc/self/clear_refs)" : "(could not reset the peak: this is the process's lifetime peak)";
         text.AppendLine(c, $"Memory per run: 'peak WS' = the process's peak working set minus its working set before the run {peak}; " +
             $"'GC heap peak' = the managed heap's highest size (sampled every 2 ms) minus its size before.");
@@ -241,8 +241,8 @@ public sealed class PriceListBenchmark(ITestOutputHelper output) : IAsyncLifetim
             var median = runs.OrderBy(r => r.Seconds).ElementAt(runs.Count / 2);
             text.AppendLine(c, $"  {runs[0].Label}");
             text.AppendLine(c, $"      median {median.Seconds * 1000,6:F0} ms = {median.MegabytesPerSecond,5:F0} MB/s   cpu {runs.Average(r => r.CpuSeconds) * 1000:F0} ms/run   " +
-                $"peak WS +{Mb(runs.Max(r => r.PeakWorkingSetDelta))} (absolute {Mb(runs.Max(r => r.PeakWorkingSet))})   GC heap peak +{Mb(runs.Max(r => r.HeapPeakDelta))}   " +
-                $"alloc {Mb(runs.Average(r => r.Allocated))}/run   gen2 GCs {runs.Sum(r => r.Gen2)}");
+                $"peak WS +{BenchmarkText.Mb(runs.Max(r => r.PeakWorkingSetDelta))} (absolute {BenchmarkText.Mb(runs.Max(r => r.PeakWorkingSet))})   GC heap peak +{BenchmarkText.Mb(runs.Max(r => r.HeapPeakDelta))}   " +
+                $"alloc {BenchmarkText.Mb(runs.Average(r => r.Allocated))}/run   gen2 GCs {runs.Sum(r => r.Gen2)}");
             if (runs.Count > 1)
             {
                 text.AppendLine(c, $"      runs: {string.Join("  ", runs.Select(r => $"{r.Seconds * 1000:F0} ms ({r.MegabytesPerSecond:F0} MB/s)"))}");
@@ -252,8 +252,8 @@ public sealed class PriceListBenchmark(ITestOutputHelper output) : IAsyncLifetim
         text.AppendLine();
         text.AppendLine(c, $"  ratio to the floor (medians): parser {Median("b") / floor:F2}, whole refresh over HTTP {Median("c") / floor:F2}, terms first {Median("d") / floor:F2}");
         text.AppendLine(c, $"  targets: >= 100 MB/s (parser {Throughput("b"):F0}, over HTTP {Throughput("c"):F0}); < 150 MB peak " +
-            $"(parser: peak WS +{Mb(_runs.Where(r => r.Key == "b").Max(r => r.PeakWorkingSetDelta))}, GC heap +{Mb(_runs.Where(r => r.Key == "b").Max(r => r.HeapPeakDelta))}; " +
-            $"over HTTP: peak WS +{Mb(_runs.Where(r => r.Key == "c").Max(r => r.PeakWorkingSetDelta))})");
+            $"(parser: peak WS +{BenchmarkText.Mb(_runs.Where(r => r.Key == "b").Max(r => r.PeakWorkingSetDelta))}, GC heap +{BenchmarkText.Mb(_runs.Where(r => r.Key == "b").Max(r => r.HeapPeakDelta))}; " +
+            $"over HTTP: peak WS +{BenchmarkText.Mb(_runs.Where(r => r.Key == "c").Max(r => r.PeakWorkingSetDelta))})");
         text.Append("==============================================================");
         return text.ToString();
     }
@@ -266,7 +266,6 @@ public sealed class PriceListBenchmark(ITestOutputHelper output) : IAsyncLifetim
 
     private double Throughput(string key) => (double)_runs.First(r => r.Key == key).Bytes / (1 << 20) / Median(key);
 
-    private static string Mb(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1 << 20):F1} MB");
 
     private sealed record Run(string Key, string Label, long Bytes, double Seconds, double CpuSeconds, long PeakWorkingSetDelta,
         long PeakWorkingSet, long HeapPeakDelta, long Allocated, int Gen2)
@@ -288,9 +287,4 @@ public sealed class PriceListBenchmark(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
-#if DEBUG
-    private const string Build = "DEBUG build: numbers are not representative";
-#else
-    private const string Build = "Release build";
-#endif
 }

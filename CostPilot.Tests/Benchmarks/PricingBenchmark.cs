@@ -106,14 +106,14 @@ public sealed class PricingBenchmark(ITestOutputHelper output)
         var pricedTimes = priced.Select(r => r.Ms).Order().ToList();
         var floorTimes = floor.Select(r => r.Ms).Order().ToList();
         text.AppendLine(c, $"==================== PRICING BENCHMARK ====================");
-        text.AppendLine(c, $"{InstanceCount:N0} instances + {VolumeCount:N0} volumes over {Regions.Length} regions against the shipped snapshot; {Environment.ProcessorCount} cores; {Build}.");
+        text.AppendLine(c, $"{InstanceCount:N0} instances + {VolumeCount:N0} volumes over {Regions.Length} regions against the shipped snapshot; {Environment.ProcessorCount} cores; {BenchmarkText.Build}.");
         text.AppendLine(c, $"Mix: {fleet.Mix}");
         text.AppendLine();
         text.AppendLine(c, $"  snapshot load (3 price CSVs -> PriceCatalogData, {catalog.ComputePriceCount:N0} compute prices, {catalog.EbsRates.Count()} EBS rates, {catalog.PublicIpv4Rates.Count()} IPv4 rates)");
         text.AppendLine(c, $"      first  {firstLoadMs:F1} ms (cold: JIT included)");
         text.AppendLine(c, $"      again  {Describe(warmLoads)}");
-        text.AppendLine(c, $"      catalog memory (GC heap delta) {Mb(catalogBytes)}");
-        text.AppendLine(c, $"  instance types load ({types.Count:N0} types) {typesLoadMs:F1} ms (cold), memory {Mb(typesBytes)}");
+        text.AppendLine(c, $"      catalog memory (GC heap delta) {BenchmarkText.Mb(catalogBytes)}");
+        text.AppendLine(c, $"  instance types load ({types.Count:N0} types) {typesLoadMs:F1} ms (cold), memory {BenchmarkText.Mb(typesBytes)}");
         text.AppendLine(c, $"  stored form (PriceCatalogCodec v{PriceCatalogCodec.Version}): {encoded.Length / 1024.0:F0} KB");
         text.AppendLine(c, $"      encode {Describe(encodeTimes)}");
         text.AppendLine(c, $"      decode {Describe(decodeTimes)}");
@@ -223,13 +223,7 @@ public sealed class PricingBenchmark(ITestOutputHelper output)
             $"median {Median(wall),7:F2} ms (min {wall[0]:F2}, max {wall[^1]:F2}, n={wall.Count})   cpu median {Median(cpu),7:F2} ms   alloc {runs.Average(r => r.Allocated),10:N0} B/run");
     }
 
-    private static string Mb(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024):F1} MB");
 
-#if DEBUG
-    private const string Build = "DEBUG build: numbers are not representative";
-#else
-    private const string Build = "Release build";
-#endif
 
     private readonly record struct Run(double Ms, double CpuMs, long Allocated);
 

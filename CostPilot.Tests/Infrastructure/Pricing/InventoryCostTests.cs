@@ -74,6 +74,33 @@ public sealed class InventoryCostTests(FakeAwsAppFactory app) : IClassFixture<Fa
     }
 
     [Fact]
+    public async Task Discovery_Rescan_SpotPricesAskedEarlyForKnownTypesAndAgainWhenATypeIsNew()
+    {
+        var customer = app.AddCustomer();
+        var region = customer.Account.Region("us-east-1");
+        region.AddInstances([new FakeInstance("i-00000000000spotA") { InstanceType = "c5.xlarge", Lifecycle = "spot" }]);
+        var now = DateTimeOffset.UtcNow.AddMinutes(-1);
+        region.AddSpotPrices([
+            new FakeSpotPrice("us-east-1a", "c5.xlarge", "Linux/UNIX", "0.0700", now),
+            new FakeSpotPrice("us-east-1a", "m5.large", "Linux/UNIX", "0.0400", now),
+        ]);
+        var (caller, accountId) = await app.ConnectNewUserAsync(customer);
+        await app.RunDiscoveryAsync(accountId);
+        int SpotCalls() => app.Fake.Requests.Count(r => r.AccountId == customer.AccountId && r.Action == "DescribeSpotPriceHistory");
+        Assert.Equal(1, SpotCalls());
+
+        await app.RunDiscoveryAsync(accountId);
+        Assert.Equal(2, SpotCalls()); // asked at the start of the scan, from the stored types, and used
+        Assert.Equal(0.07m, (await InstancesAsync(caller, accountId))["i-00000000000spotA"].HourlyUsd);
+
+        region.AddInstances([new FakeInstance("i-00000000000spotB") { InstanceType = "m5.large", Lifecycle = "spot" }]);
+        await app.RunDiscoveryAsync(accountId);
+        Assert.Equal(4, SpotCalls()); // the early answer lacks m5.large: asked again for both types
+        var rows = await InstancesAsync(caller, accountId);
+        Assert.Equal((0.07m, 0.04m), (rows["i-00000000000spotA"].HourlyUsd, rows["i-00000000000spotB"].HourlyUsd));
+    }
+
+    [Fact]
     public async Task Discovery_SpotPricesDenied_RegionStillScannedSpotUnknownAndTheStatusSaysWhy()
     {
         var customer = app.AddCustomer();
