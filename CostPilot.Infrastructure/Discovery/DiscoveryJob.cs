@@ -327,12 +327,13 @@ public sealed partial class DiscoveryJob(
             {
                 // Read what is stored while the first page is on its way, and ask for the spot prices of the spot types the last
                 // scan found: on a rescan they are known by the time the pages end.
-                var storedSpotTypes = await store.LoadRunningSpotTypesAsync(accountId, region, scan.Token);
-                if (storedSpotTypes.Count > 0)
+                var storedRegion = await store.LoadLiveHashesAsync(accountId, region, scan.Token);
+                stored = storedRegion.Hashes;
+                if (storedRegion.RunningSpotTypes.Count > 0)
                 {
-                    knownSpot = new SpotPriceRequest(storedSpotTypes, source.ListSpotPricesAsync(region, storedSpotTypes, scan.Token));
+                    knownSpot = new SpotPriceRequest(storedRegion.RunningSpotTypes,
+                        source.ListSpotPricesAsync(region, storedRegion.RunningSpotTypes, scan.Token));
                 }
-                stored = await store.LoadLiveHashesAsync(accountId, region, scan.Token);
                 while (await next)
                 {
                     var page = pages.Current;
@@ -387,8 +388,12 @@ public sealed partial class DiscoveryJob(
             var spotPrices = await SpotPricesAsync(source, region, spotTypes, knownSpot, progress, ct);
             // The scan is complete: what was stored as live and not met this time is gone.
             await store.CompleteRegionAsync(accountId, region, stored.Keys, regionVolumes, regionAddresses, clock.GetUtcNow(), ct);
-            // Costs follow the inventory: every scan prices what it found, spot instances at the latest spot price.
-            await pricer.PriceAsync(accountId, region, spotPrices, ct);
+            // Written instances, volumes and addresses were priced as they were written; running spot instances are priced now, at
+            // the latest spot price of their zone.
+            if (spotTypes.Count > 0)
+            {
+                await pricer.PriceSpotAsync(accountId, region, spotPrices, ct);
+            }
         }
         finally
         {

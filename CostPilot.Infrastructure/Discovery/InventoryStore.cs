@@ -46,40 +46,28 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource, IPriceCatalog ca
 
     /// <summary>
     /// What is stored for one region: instance id → content hash of the live ones (gone ones are absent; a row stored before
-    /// hashes existed has none, so it counts as changed).
+    /// hashes existed has none, so it counts as changed), and the instance types of its running spot instances (whose spot
+    /// prices a rescan will need).
     /// </summary>
-    public async Task<Dictionary<string, Guid?>> LoadLiveHashesAsync(Guid accountId, string region, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand(
-            "SELECT instance_id, content_hash FROM instances WHERE account_id = @account AND region = @region AND gone_at IS NULL");
-        command.Parameters.AddWithValue("account", accountId);
-        command.Parameters.AddWithValue("region", region);
-        var hashes = new Dictionary<string, Guid?>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            hashes[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetGuid(1);
-        }
-        return hashes;
-    }
-
-    /// <summary>The instance types of the region's running spot instances, as stored: whose spot prices a rescan will need.</summary>
-    public async Task<HashSet<string>> LoadRunningSpotTypesAsync(Guid accountId, string region, CancellationToken ct)
+    public async Task<StoredRegion> LoadLiveHashesAsync(Guid accountId, string region, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT DISTINCT instance_type FROM instances
-            WHERE account_id = @account AND region = @region AND gone_at IS NULL AND lifecycle = 'spot' AND state = @running
+            SELECT instance_id, content_hash, CASE WHEN lifecycle = 'spot' AND state = 'running' THEN instance_type END
+            FROM instances WHERE account_id = @account AND region = @region AND gone_at IS NULL
             """);
         command.Parameters.AddWithValue("account", accountId);
         command.Parameters.AddWithValue("region", region);
-        command.Parameters.AddWithValue("running", InstanceState.Running.Value);
-        var types = new HashSet<string>(StringComparer.Ordinal);
+        var stored = new StoredRegion(new Dictionary<string, Guid?>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            types.Add(reader.GetString(0));
+            stored.Hashes[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetGuid(1);
+            if (!reader.IsDBNull(2))
+            {
+                stored.RunningSpotTypes.Add(reader.GetString(2));
+            }
         }
-        return types;
+        return stored;
     }
 
     /// <summary>
@@ -235,9 +223,9 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource, IPriceCatalog ca
         if (volumes.Count > 0)
         {
             var insert = new NpgsqlBatchCommand("""
-                INSERT INTO volumes (account_id, region, volume_id, size_gib, volume_type, iops, throughput_mibps, state, availability_zone, attached_instance_id, tags, last_seen_at)
-                SELECT @account, @region, u.* , @seen FROM unnest(@ids, @sizes, @types, @iops, @throughput, @states, @azs, @attached, @tags)
-                     AS u(volume_id, size_gib, volume_type, iops, throughput, state, availability_zone, attached_instance_id, tags)
+                INSERT INTO volumes (account_id, region, volume_id, size_gib, volume_type, iops, throughput_mibps, state, availability_zone, attached_instance_id, tags, monthly_usd, last_seen_at)
+                SELECT @account, @region, u.* , @seen FROM unnest(@ids, @sizes, @types, @iops, @throughput, @states, @azs, @attached, @tags, @monthly)
+                     AS u(volume_id, size_gib, volume_type, iops, throughput, state, availability_zone, attached_instance_id, tags, monthly)
                 ON CONFLICT (account_id, region, volume_id) DO NOTHING
                 """);
             insert.Parameters.AddWithValue("account", accountId);
@@ -252,13 +240,17 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource, IPriceCatalog ca
             insert.Parameters.Add(new NpgsqlParameter("azs", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = volumes.Select(v => (object?)v.AvailabilityZone ?? DBNull.Value).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter("attached", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = volumes.Select(v => (object?)v.AttachedInstanceId ?? DBNull.Value).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter("tags", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = volumes.Select(v => JsonSerializer.Serialize(v.Tags)).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("monthly", NpgsqlDbType.Array | NpgsqlDbType.Numeric)
+            {
+                Value = volumes.Select(v => (object?)Costs.Volume(catalog, region, v.VolumeType, v.SizeGiB, v.Iops, v.ThroughputMiBps).Monthly ?? DBNull.Value).ToArray(),
+            });
             batch.BatchCommands.Add(insert);
         }
         if (addresses.Count > 0)
         {
             var insert = new NpgsqlBatchCommand("""
-                INSERT INTO addresses (account_id, region, allocation_id, public_ip, instance_id, association_id, domain, tags, last_seen_at)
-                SELECT @account, @region, u.*, @seen FROM unnest(@ids, @ips, @instances, @associations, @domains, @tags)
+                INSERT INTO addresses (account_id, region, allocation_id, public_ip, instance_id, association_id, domain, tags, monthly_usd, last_seen_at)
+                SELECT @account, @region, u.*, @monthly, @seen FROM unnest(@ids, @ips, @instances, @associations, @domains, @tags)
                      AS u(allocation_id, public_ip, instance_id, association_id, domain, tags)
                 ON CONFLICT (account_id, region, allocation_id) DO NOTHING
                 """);
@@ -271,6 +263,8 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource, IPriceCatalog ca
             insert.Parameters.Add(new NpgsqlParameter("associations", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = addresses.Select(a => (object?)a.AssociationId ?? DBNull.Value).ToArray() });
             insert.Parameters.AddWithValue("domains", addresses.Select(a => a.Domain).ToArray());
             insert.Parameters.Add(new NpgsqlParameter("tags", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = addresses.Select(a => JsonSerializer.Serialize(a.Tags)).ToArray() });
+            // Every public IPv4 address of a region costs the same.
+            insert.Parameters.Add(new NpgsqlParameter("monthly", NpgsqlDbType.Numeric) { Value = (object?)Costs.Address(catalog, region).Monthly ?? DBNull.Value });
             batch.BatchCommands.Add(insert);
         }
         var scan = new NpgsqlBatchCommand("""
@@ -283,6 +277,9 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource, IPriceCatalog ca
         batch.BatchCommands.Add(scan);
         await batch.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>What <see cref="LoadLiveHashesAsync"/> read.</summary>
+    public sealed record StoredRegion(Dictionary<string, Guid?> Hashes, HashSet<string> RunningSpotTypes);
 
     private static string? Clip(string? text, int max) => text is { Length: > 0 } t && t.Length > max ? t[..max] : text;
 }

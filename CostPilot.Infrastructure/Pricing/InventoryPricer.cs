@@ -5,21 +5,36 @@ using NpgsqlTypes;
 namespace CostPilot.Infrastructure.Pricing;
 
 /// <summary>
-/// Writes the costs of stored inventory with the cost rules (<see cref="Costs"/>): after each complete region scan, and for every
-/// account when the price catalog changes. Prices depend on a few fields only, so each distinct combination is priced once in
-/// memory and one UPDATE per table writes the rows whose figure changed (an unchanged rescan writes nothing).
+/// Writes the costs of stored inventory with the cost rules (<see cref="Costs"/>). Discovery prices what it writes with the
+/// catalog as it writes it (<see cref="Discovery.InventoryStore"/>); what only a scan can price, running spot instances at their
+/// zone's latest spot price, is priced here at the end of each complete region scan; and everything else is repriced here for
+/// every account when the catalog changes. Prices depend on a few fields only, so each distinct combination is priced once in
+/// memory and one UPDATE per table writes the rows whose figure changed.
 /// </summary>
 public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog catalog)
 {
-    /// <summary>
-    /// Prices the account's live instances, volumes and addresses, of one region or (null) all. With <paramref name="spot"/> null
-    /// (a catalog change, not a scan) running spot instances keep the price their last scan found.
-    /// </summary>
-    public async Task PriceAsync(Guid accountId, string? region, SpotPrices? spot, CancellationToken ct)
+    private const string RunningSpot = "lifecycle = 'spot' AND state = 'running'";
+
+    /// <summary>Prices the region's running spot instances at the spot prices a scan just read (none known: unknown).</summary>
+    public async Task PriceSpotAsync(Guid accountId, string region, SpotPrices spot, CancellationToken ct)
     {
-        var instances = await PriceInstancesAsync(accountId, region, spot, ct);
-        var volumes = await PriceVolumesAsync(accountId, region, ct);
-        var addresses = await PriceAddressesAsync(accountId, region, ct);
+        if (await PriceInstancesAsync(accountId, region, spot, ct) is { } update)
+        {
+            await using var batch = dataSource.CreateBatch();
+            batch.BatchCommands.Add(update);
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Reprices the account's live instances (but for running spot instances, which keep the price their last scan found),
+    /// volumes and addresses with the catalog in use: after the catalog changed.
+    /// </summary>
+    public async Task RepriceAsync(Guid accountId, CancellationToken ct)
+    {
+        var instances = await PriceInstancesAsync(accountId, region: null, spot: null, ct);
+        var volumes = await PriceVolumesAsync(accountId, ct);
+        var addresses = await PriceAddressesAsync(accountId, ct);
         await using var batch = dataSource.CreateBatch();
         foreach (var command in (NpgsqlBatchCommand?[])[instances, volumes, addresses])
         {
@@ -38,9 +53,11 @@ public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog c
     private async Task<NpgsqlBatchCommand?> PriceInstancesAsync(Guid accountId, string? region, SpotPrices? spot, CancellationToken ct)
     {
         var keys = new List<(string Region, string Type, string Platform, string Tenancy, string Lifecycle, string State, string? Zone)>();
-        await using (var select = dataSource.CreateCommand("""
+        // With spot prices: the running spot instances only; without: everything else.
+        await using (var select = dataSource.CreateCommand($"""
             SELECT DISTINCT region, instance_type, platform, tenancy, lifecycle, state, availability_zone FROM instances
             WHERE account_id = @account AND (@region::text IS NULL OR region = @region) AND gone_at IS NULL
+              AND {(spot is null ? "NOT " : "")}({RunningSpot})
             """))
         {
             select.Parameters.AddWithValue("account", accountId);
@@ -56,10 +73,6 @@ public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog c
         foreach (var k in keys)
         {
             var running = k.State == Domain.Inventory.InstanceState.Running.Value;
-            if (spot is null && running && k.Lifecycle == "spot")
-            {
-                continue;
-            }
             var cost = Costs.Instance(catalog, k.Region, k.Type, k.Platform, k.Tenancy, k.Lifecycle, running, spot?.Find(k.Zone, k.Type, k.Platform));
             priced.Add((k.Region, k.Type, k.Platform, k.Tenancy, k.Lifecycle, k.State, k.Zone, cost));
         }
@@ -90,16 +103,14 @@ public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog c
         return update;
     }
 
-    private async Task<NpgsqlBatchCommand?> PriceVolumesAsync(Guid accountId, string? region, CancellationToken ct)
+    private async Task<NpgsqlBatchCommand?> PriceVolumesAsync(Guid accountId, CancellationToken ct)
     {
         var priced = new List<(string Region, string Type, int Size, int? Iops, int? Throughput, decimal? Monthly)>();
         await using (var select = dataSource.CreateCommand("""
-            SELECT DISTINCT region, volume_type, size_gib, iops, throughput_mibps FROM volumes
-            WHERE account_id = @account AND (@region::text IS NULL OR region = @region)
+            SELECT DISTINCT region, volume_type, size_gib, iops, throughput_mibps FROM volumes WHERE account_id = @account
             """))
         {
             select.Parameters.AddWithValue("account", accountId);
-            select.Parameters.Add(new NpgsqlParameter("region", NpgsqlDbType.Text) { Value = (object?)region ?? DBNull.Value });
             await using var reader = await select.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -130,14 +141,12 @@ public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog c
         return update;
     }
 
-    private async Task<NpgsqlBatchCommand?> PriceAddressesAsync(Guid accountId, string? region, CancellationToken ct)
+    private async Task<NpgsqlBatchCommand?> PriceAddressesAsync(Guid accountId, CancellationToken ct)
     {
         var regions = new List<string>();
-        await using (var select = dataSource.CreateCommand(
-            "SELECT DISTINCT region FROM addresses WHERE account_id = @account AND (@region::text IS NULL OR region = @region)"))
+        await using (var select = dataSource.CreateCommand("SELECT DISTINCT region FROM addresses WHERE account_id = @account"))
         {
             select.Parameters.AddWithValue("account", accountId);
-            select.Parameters.Add(new NpgsqlParameter("region", NpgsqlDbType.Text) { Value = (object?)region ?? DBNull.Value });
             await using var reader = await select.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {

@@ -104,7 +104,7 @@ public sealed partial class PriceRefreshJob(
         var accounts = await db.Accounts.AsNoTracking().Select(a => new { a.Id, a.OwnerId, a.Status, a.StatusMessage }).ToListAsync(ct);
         foreach (var a in accounts)
         {
-            await pricer.PriceAsync(a.Id, region: null, spot: null, ct);
+            await pricer.RepriceAsync(a.Id, ct);
             await pricer.RecordSnapshotAsync(a.Id, clock.GetUtcNow(), ct);
             await events.PublishAsync(AccountEvent.Changed(a.Id, a.OwnerId, a.Status, a.StatusMessage, clock.GetUtcNow()), ct);
         }
