@@ -15,15 +15,48 @@ public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog c
 {
     private const string RunningSpot = "lifecycle = 'spot' AND state = 'running'";
 
-    /// <summary>Prices the region's running spot instances at the spot prices a scan just read (none known: unknown).</summary>
+    /// <summary>
+    /// Prices the region's running spot instances at the spot prices a scan just read (none known: unknown). Reads them, and
+    /// writes by id only those whose figure changed: an unchanged rescan writes nothing.
+    /// </summary>
     public async Task PriceSpotAsync(Guid accountId, string region, SpotPrices spot, CancellationToken ct)
     {
-        if (await PriceInstancesAsync(accountId, region, spot, ct) is { } update)
+        var changed = new List<(long Id, InstanceCost Cost)>();
+        await using (var select = dataSource.CreateCommand($"""
+            SELECT id, instance_type, platform, tenancy, availability_zone, hourly_usd, price_source FROM instances
+            WHERE account_id = @account AND region = @region AND gone_at IS NULL AND {RunningSpot}
+            """))
         {
-            await using var batch = dataSource.CreateBatch();
-            batch.BatchCommands.Add(update);
-            await batch.ExecuteNonQueryAsync(ct);
+            select.Parameters.AddWithValue("account", accountId);
+            select.Parameters.AddWithValue("region", region);
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var (type, platform) = (reader.GetString(1), reader.GetString(2));
+                var zone = reader.IsDBNull(4) ? null : reader.GetString(4);
+                var cost = Costs.Instance(catalog, region, type, platform, reader.GetString(3), "spot", running: true, spot.Find(zone, type, platform));
+                decimal? hourly = reader.IsDBNull(5) ? null : reader.GetDecimal(5);
+                var source = reader.IsDBNull(6) ? null : reader.GetString(6);
+                if (hourly != cost.Hourly || source != cost.Source.Label())
+                {
+                    changed.Add((reader.GetInt64(0), cost));
+                }
+            }
         }
+        if (changed.Count == 0)
+        {
+            return;
+        }
+        await using var update = dataSource.CreateCommand("""
+            UPDATE instances i SET hourly_usd = p.hourly, monthly_usd = p.monthly, price_source = p.source
+            FROM unnest(@ids, @hourly, @monthly, @sources) AS p(id, hourly, monthly, source)
+            WHERE i.id = p.id
+            """);
+        update.Parameters.AddWithValue("ids", changed.Select(c => c.Id).ToArray());
+        update.Parameters.Add(Nullable("hourly", NpgsqlDbType.Numeric, changed.Select(c => (object?)c.Cost.Hourly)));
+        update.Parameters.Add(Nullable("monthly", NpgsqlDbType.Numeric, changed.Select(c => (object?)c.Cost.Monthly)));
+        update.Parameters.AddWithValue("sources", changed.Select(c => c.Cost.Source.Label()).ToArray());
+        await update.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>
@@ -32,7 +65,7 @@ public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog c
     /// </summary>
     public async Task RepriceAsync(Guid accountId, CancellationToken ct)
     {
-        var instances = await PriceInstancesAsync(accountId, region: null, spot: null, ct);
+        var instances = await PriceInstancesAsync(accountId, ct);
         var volumes = await PriceVolumesAsync(accountId, ct);
         var addresses = await PriceAddressesAsync(accountId, ct);
         await using var batch = dataSource.CreateBatch();
@@ -50,18 +83,16 @@ public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog c
         }
     }
 
-    private async Task<NpgsqlBatchCommand?> PriceInstancesAsync(Guid accountId, string? region, SpotPrices? spot, CancellationToken ct)
+    /// <summary>Every live instance but the running spot ones, priced per distinct combination of the fields prices depend on.</summary>
+    private async Task<NpgsqlBatchCommand?> PriceInstancesAsync(Guid accountId, CancellationToken ct)
     {
         var keys = new List<(string Region, string Type, string Platform, string Tenancy, string Lifecycle, string State, string? Zone)>();
-        // With spot prices: the running spot instances only; without: everything else.
         await using (var select = dataSource.CreateCommand($"""
             SELECT DISTINCT region, instance_type, platform, tenancy, lifecycle, state, availability_zone FROM instances
-            WHERE account_id = @account AND (@region::text IS NULL OR region = @region) AND gone_at IS NULL
-              AND {(spot is null ? "NOT " : "")}({RunningSpot})
+            WHERE account_id = @account AND gone_at IS NULL AND NOT ({RunningSpot})
             """))
         {
             select.Parameters.AddWithValue("account", accountId);
-            select.Parameters.Add(new NpgsqlParameter("region", NpgsqlDbType.Text) { Value = (object?)region ?? DBNull.Value });
             await using var reader = await select.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -73,7 +104,7 @@ public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog c
         foreach (var k in keys)
         {
             var running = k.State == Domain.Inventory.InstanceState.Running.Value;
-            var cost = Costs.Instance(catalog, k.Region, k.Type, k.Platform, k.Tenancy, k.Lifecycle, running, spot?.Find(k.Zone, k.Type, k.Platform));
+            var cost = Costs.Instance(catalog, k.Region, k.Type, k.Platform, k.Tenancy, k.Lifecycle, running, spotHourly: null);
             priced.Add((k.Region, k.Type, k.Platform, k.Tenancy, k.Lifecycle, k.State, k.Zone, cost));
         }
         if (priced.Count == 0)
