@@ -1,10 +1,12 @@
 using CostPilot.Domain.Pricing;
+using CostPilot.Infrastructure.Jobs;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Infrastructure.Pricing.PriceList;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CostPilot.Infrastructure.Pricing;
@@ -20,6 +22,7 @@ public sealed partial class PriceRefreshJob(
     PriceCatalogProvider catalogs,
     InventoryPricer pricer,
     AccountEventPublisher events,
+    IOptions<JobOptions> jobOptions,
     TimeProvider clock,
     ILogger<PriceRefreshJob> logger)
 {
@@ -32,16 +35,12 @@ public sealed partial class PriceRefreshJob(
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(string? requestedBy, CancellationToken ct)
     {
-        await using var lockConnection = await dataSource.OpenConnectionAsync(ct);
-        await using var lockTransaction = await lockConnection.BeginTransactionAsync(ct);
-        await using (var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", lockConnection))
+        // The same lease discovery holds: one refresh at a time across nodes, freed the moment this process dies.
+        await using var lease = await WorkLease.TryAcquireAsync(dataSource, LockKey, jobOptions.Value.EffectiveInvisibilityTimeout, ct);
+        if (lease is null)
         {
-            tryLock.Parameters.AddWithValue("key", LockKey);
-            if (!(bool)(await tryLock.ExecuteScalarAsync(ct))!)
-            {
-                LogAlreadyRunning(logger);
-                return;
-            }
+            LogAlreadyRunning(logger);
+            return;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
