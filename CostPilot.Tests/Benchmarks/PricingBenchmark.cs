@@ -19,8 +19,8 @@ public sealed class PricingBenchmark(ITestOutputHelper output)
 {
     private const int InstanceCount = 10_000;
     private const int VolumeCount = 12_000;
-    private const int WarmUpRuns = 30;
-    private const int Runs = 15;
+    private const int WarmUpRuns = 50;
+    private const int Runs = 31;
     private const int LoadRuns = 5;
 
     private static readonly (string Region, int Weight)[] Regions =
