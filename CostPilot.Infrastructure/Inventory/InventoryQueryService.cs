@@ -135,55 +135,43 @@ public sealed class InventoryQueryService(IDbContextFactory<CostPilotDbContext> 
         return await OwnsAsync(db, caller, accountId, ct);
     }
 
-    public async Task<Result<ResourcePage<VolumeRow>>> QueryVolumesAsync(Caller caller, Guid accountId, ResourceQuery query, CancellationToken ct = default)
+    public Task<Result<ResourcePage<VolumeRow>>> QueryVolumesAsync(Caller caller, Guid accountId, ResourceQuery query, CancellationToken ct = default) =>
+        PageAsync(caller, accountId, query, db => ProjectVolumes(FilterVolumes(db, accountId, query)), ct);
+
+    public Task<Result<ResourcePage<AddressRow>>> QueryAddressesAsync(Caller caller, Guid accountId, ResourceQuery query, CancellationToken ct = default) =>
+        PageAsync(caller, accountId, query, db => ProjectAddresses(FilterAddresses(db, accountId, query)), ct);
+
+    public IAsyncEnumerable<VolumeRow> StreamVolumesAsync(Caller caller, Guid accountId, ResourceQuery query, CancellationToken ct = default) =>
+        StreamAsync(caller, accountId, db => ProjectVolumes(FilterVolumes(db, accountId, query)), ct);
+
+    public IAsyncEnumerable<AddressRow> StreamAddressesAsync(Caller caller, Guid accountId, ResourceQuery query, CancellationToken ct = default) =>
+        StreamAsync(caller, accountId, db => ProjectAddresses(FilterAddresses(db, accountId, query)), ct);
+
+    /// <summary>One page of an account's volumes or addresses, with the count of all that match.</summary>
+    private async Task<Result<ResourcePage<T>>> PageAsync<T>(Caller caller, Guid accountId, ResourceQuery query,
+        Func<CostPilotDbContext, IQueryable<T>> rows, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (!await OwnsAsync(db, caller, accountId, ct))
         {
             return NotYours;
         }
-        var volumes = FilterVolumes(db, accountId, query);
-        var total = await volumes.CountAsync(ct);
-        var rows = await ProjectVolumes(volumes).Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 500)).ToListAsync(ct);
-        return new ResourcePage<VolumeRow>(rows, total);
+        var all = rows(db);
+        var total = await all.CountAsync(ct);
+        var page = await all.Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 500)).ToListAsync(ct);
+        return new ResourcePage<T>(page, total);
     }
 
-    public async Task<Result<ResourcePage<AddressRow>>> QueryAddressesAsync(Caller caller, Guid accountId, ResourceQuery query, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!await OwnsAsync(db, caller, accountId, ct))
-        {
-            return NotYours;
-        }
-        var addresses = FilterAddresses(db, accountId, query);
-        var total = await addresses.CountAsync(ct);
-        var rows = await ProjectAddresses(addresses).Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 500)).ToListAsync(ct);
-        return new ResourcePage<AddressRow>(rows, total);
-    }
-
-    public async IAsyncEnumerable<VolumeRow> StreamVolumesAsync(Caller caller, Guid accountId, ResourceQuery query,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    /// <summary>Every row that matches, as it is read (nothing when the account is not the caller's).</summary>
+    private async IAsyncEnumerable<T> StreamAsync<T>(Caller caller, Guid accountId, Func<CostPilotDbContext, IQueryable<T>> rows,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (!await OwnsAsync(db, caller, accountId, ct))
         {
             yield break;
         }
-        await foreach (var row in ProjectVolumes(FilterVolumes(db, accountId, query)).AsAsyncEnumerable().WithCancellation(ct))
-        {
-            yield return row;
-        }
-    }
-
-    public async IAsyncEnumerable<AddressRow> StreamAddressesAsync(Caller caller, Guid accountId, ResourceQuery query,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!await OwnsAsync(db, caller, accountId, ct))
-        {
-            yield break;
-        }
-        await foreach (var row in ProjectAddresses(FilterAddresses(db, accountId, query)).AsAsyncEnumerable().WithCancellation(ct))
+        await foreach (var row in rows(db).AsAsyncEnumerable().WithCancellation(ct))
         {
             yield return row;
         }
