@@ -92,7 +92,7 @@ public sealed partial class HealthService(
     {
         var status = await pricing.StatusAsync(ct);
         var catalog = $"Prices from the {(status.Info.Source == PriceCatalogInfo.SnapshotSource ? "shipped snapshot" : "AWS Price List")}, " +
-            $"published {status.Info.PublishedAt:yyyy-MM-dd} ({status.Age.TotalDays:0} days ago).";
+            $"published {status.Info.PublishedAt:yyyy-MM-dd} ({(int)status.Age.TotalDays} days ago).";
         if (status.LastRefreshFailed)
         {
             return (HealthStatus.Degraded, $"{catalog} The last refresh failed: {status.LastRefresh!.Message}");
