@@ -8,55 +8,24 @@ namespace CostPilot.Infrastructure.Pricing;
 /// Writes the costs of stored inventory with the cost rules (<see cref="Costs"/>). Discovery prices what it writes with the
 /// catalog as it writes it (<see cref="Discovery.InventoryStore"/>); what only a scan can price, running spot instances at their
 /// zone's latest spot price, is priced here at the end of each complete region scan; and everything else is repriced here for
-/// every account when the catalog changes. Prices depend on a few fields only, so each distinct combination is priced once in
-/// memory and one UPDATE per table writes the rows whose figure changed.
+/// every account when the catalog changes. Only rows whose figure changed are written.
 /// </summary>
 public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog catalog)
 {
     private const string RunningSpot = "lifecycle = 'spot' AND state = 'running'";
 
     /// <summary>
-    /// Prices the region's running spot instances at the spot prices a scan just read (none known: unknown). Reads them, and
-    /// writes by id only those whose figure changed: an unchanged rescan writes nothing.
+    /// Prices the region's running spot instances at the spot prices a scan just read (none known: unknown). An unchanged rescan
+    /// writes nothing.
     /// </summary>
     public async Task PriceSpotAsync(Guid accountId, string region, SpotPrices spot, CancellationToken ct)
     {
-        var changed = new List<(long Id, InstanceCost Cost)>();
-        await using (var select = dataSource.CreateCommand($"""
-            SELECT id, instance_type, platform, tenancy, availability_zone, hourly_usd, price_source FROM instances
-            WHERE account_id = @account AND region = @region AND gone_at IS NULL AND {RunningSpot}
-            """))
+        if (await PriceInstancesAsync(accountId, region, spot, ct) is { } update)
         {
-            select.Parameters.AddWithValue("account", accountId);
-            select.Parameters.AddWithValue("region", region);
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var (type, platform) = (reader.GetString(1), reader.GetString(2));
-                var zone = reader.IsDBNull(4) ? null : reader.GetString(4);
-                var cost = Costs.Instance(catalog, region, type, platform, reader.GetString(3), "spot", running: true, spot.Find(zone, type, platform));
-                decimal? hourly = reader.IsDBNull(5) ? null : reader.GetDecimal(5);
-                var source = reader.IsDBNull(6) ? null : reader.GetString(6);
-                if (hourly != cost.Hourly || source != cost.Source.Label())
-                {
-                    changed.Add((reader.GetInt64(0), cost));
-                }
-            }
+            await using var batch = dataSource.CreateBatch();
+            batch.BatchCommands.Add(update);
+            await batch.ExecuteNonQueryAsync(ct);
         }
-        if (changed.Count == 0)
-        {
-            return;
-        }
-        await using var update = dataSource.CreateCommand("""
-            UPDATE instances i SET hourly_usd = p.hourly, monthly_usd = p.monthly, price_source = p.source
-            FROM unnest(@ids, @hourly, @monthly, @sources) AS p(id, hourly, monthly, source)
-            WHERE i.id = p.id
-            """);
-        update.Parameters.AddWithValue("ids", changed.Select(c => c.Id).ToArray());
-        update.Parameters.Add(Nullable("hourly", NpgsqlDbType.Numeric, changed.Select(c => (object?)c.Cost.Hourly)));
-        update.Parameters.Add(Nullable("monthly", NpgsqlDbType.Numeric, changed.Select(c => (object?)c.Cost.Monthly)));
-        update.Parameters.AddWithValue("sources", changed.Select(c => c.Cost.Source.Label()).ToArray());
-        await update.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>
@@ -65,7 +34,7 @@ public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog c
     /// </summary>
     public async Task RepriceAsync(Guid accountId, CancellationToken ct)
     {
-        var instances = await PriceInstancesAsync(accountId, ct);
+        var instances = await PriceInstancesAsync(accountId, region: null, spot: null, ct);
         var volumes = await PriceVolumesAsync(accountId, ct);
         var addresses = await PriceAddressesAsync(accountId, ct);
         await using var batch = dataSource.CreateBatch();
@@ -83,54 +52,52 @@ public sealed class InventoryPricer(NpgsqlDataSource dataSource, IPriceCatalog c
         }
     }
 
-    /// <summary>Every live instance but the running spot ones, priced per distinct combination of the fields prices depend on.</summary>
-    private async Task<NpgsqlBatchCommand?> PriceInstancesAsync(Guid accountId, CancellationToken ct)
+    /// <summary>
+    /// With spot prices: the region's running spot instances; without: every live instance of the account but those. Reads
+    /// them, prices each in memory, and returns an update by id of those whose figure changed (null: none did). An UPDATE joined
+    /// to the priced combinations instead took about 130 ms for 2,500 rows even when it changed none.
+    /// </summary>
+    private async Task<NpgsqlBatchCommand?> PriceInstancesAsync(Guid accountId, string? region, SpotPrices? spot, CancellationToken ct)
     {
-        var keys = new List<(string Region, string Type, string Platform, string Tenancy, string Lifecycle, string State, string? Zone)>();
+        var changed = new List<(long Id, InstanceCost Cost)>();
         await using (var select = dataSource.CreateCommand($"""
-            SELECT DISTINCT region, instance_type, platform, tenancy, lifecycle, state, availability_zone FROM instances
-            WHERE account_id = @account AND gone_at IS NULL AND NOT ({RunningSpot})
+            SELECT id, region, instance_type, platform, tenancy, lifecycle, state, availability_zone, hourly_usd, monthly_usd, price_source
+            FROM instances WHERE account_id = @account AND (@region::text IS NULL OR region = @region) AND gone_at IS NULL
+              AND {(spot is null ? "NOT " : "")}({RunningSpot})
             """))
         {
             select.Parameters.AddWithValue("account", accountId);
+            select.Parameters.Add(new NpgsqlParameter("region", NpgsqlDbType.Text) { Value = (object?)region ?? DBNull.Value });
             await using var reader = await select.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                keys.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                    reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+                var (type, platform) = (reader.GetString(2), reader.GetString(3));
+                var zone = reader.IsDBNull(7) ? null : reader.GetString(7);
+                var running = reader.GetString(6) == Domain.Inventory.InstanceState.Running.Value;
+                var cost = Costs.Instance(catalog, reader.GetString(1), type, platform, reader.GetString(4), reader.GetString(5), running,
+                    spot?.Find(zone, type, platform));
+                decimal? hourly = reader.IsDBNull(8) ? null : reader.GetDecimal(8);
+                decimal? monthly = reader.IsDBNull(9) ? null : reader.GetDecimal(9);
+                var source = reader.IsDBNull(10) ? null : reader.GetString(10);
+                if (hourly != cost.Hourly || monthly != cost.Monthly || source != cost.Source.Label())
+                {
+                    changed.Add((reader.GetInt64(0), cost));
+                }
             }
         }
-        var priced = new List<(string Region, string Type, string Platform, string Tenancy, string Lifecycle, string State, string? Zone, InstanceCost Cost)>(keys.Count);
-        foreach (var k in keys)
-        {
-            var running = k.State == Domain.Inventory.InstanceState.Running.Value;
-            var cost = Costs.Instance(catalog, k.Region, k.Type, k.Platform, k.Tenancy, k.Lifecycle, running, spotHourly: null);
-            priced.Add((k.Region, k.Type, k.Platform, k.Tenancy, k.Lifecycle, k.State, k.Zone, cost));
-        }
-        if (priced.Count == 0)
+        if (changed.Count == 0)
         {
             return null;
         }
         var update = new NpgsqlBatchCommand("""
             UPDATE instances i SET hourly_usd = p.hourly, monthly_usd = p.monthly, price_source = p.source
-            FROM unnest(@regions, @types, @platforms, @tenancies, @lifecycles, @states, @zones, @hourly, @monthly, @sources)
-                 AS p(region, instance_type, platform, tenancy, lifecycle, state, zone, hourly, monthly, source)
-            WHERE i.account_id = @account AND i.gone_at IS NULL AND i.region = p.region AND i.instance_type = p.instance_type
-              AND i.platform = p.platform AND i.tenancy = p.tenancy AND i.lifecycle = p.lifecycle AND i.state = p.state
-              AND i.availability_zone IS NOT DISTINCT FROM p.zone
-              AND (i.hourly_usd IS DISTINCT FROM p.hourly OR i.monthly_usd IS DISTINCT FROM p.monthly OR i.price_source IS DISTINCT FROM p.source)
+            FROM unnest(@ids, @hourly, @monthly, @sources) AS p(id, hourly, monthly, source)
+            WHERE i.id = p.id
             """);
-        update.Parameters.AddWithValue("account", accountId);
-        update.Parameters.AddWithValue("regions", priced.Select(p => p.Region).ToArray());
-        update.Parameters.AddWithValue("types", priced.Select(p => p.Type).ToArray());
-        update.Parameters.AddWithValue("platforms", priced.Select(p => p.Platform).ToArray());
-        update.Parameters.AddWithValue("tenancies", priced.Select(p => p.Tenancy).ToArray());
-        update.Parameters.AddWithValue("lifecycles", priced.Select(p => p.Lifecycle).ToArray());
-        update.Parameters.AddWithValue("states", priced.Select(p => p.State).ToArray());
-        update.Parameters.Add(Nullable("zones", NpgsqlDbType.Text, priced.Select(p => (object?)p.Zone)));
-        update.Parameters.Add(Nullable("hourly", NpgsqlDbType.Numeric, priced.Select(p => (object?)p.Cost.Hourly)));
-        update.Parameters.Add(Nullable("monthly", NpgsqlDbType.Numeric, priced.Select(p => (object?)p.Cost.Monthly)));
-        update.Parameters.AddWithValue("sources", priced.Select(p => p.Cost.Source.Label()).ToArray());
+        update.Parameters.AddWithValue("ids", changed.Select(c => c.Id).ToArray());
+        update.Parameters.Add(Nullable("hourly", NpgsqlDbType.Numeric, changed.Select(c => (object?)c.Cost.Hourly)));
+        update.Parameters.Add(Nullable("monthly", NpgsqlDbType.Numeric, changed.Select(c => (object?)c.Cost.Monthly)));
+        update.Parameters.AddWithValue("sources", changed.Select(c => c.Cost.Source.Label()).ToArray());
         return update;
     }
 
