@@ -7,7 +7,7 @@ namespace CostPilot.Infrastructure.Pricing;
 /// The facts of every EC2 instance type in the shipped snapshot (<see cref="PriceSnapshot.InstanceTypes"/>): vCPUs, memory,
 /// architecture, generation. Read-only; loaded once, on first use.
 /// </summary>
-public sealed class InstanceTypeCatalog
+public sealed class InstanceTypeCatalog : IInstanceTypeCatalog
 {
     private static readonly Lazy<InstanceTypeCatalog> Snapshot = new(Load);
 
@@ -23,6 +23,8 @@ public sealed class InstanceTypeCatalog
 
     /// <summary>The facts of one type; null for a type the snapshot does not know.</summary>
     public InstanceTypeFacts? Find(string instanceType) => ByType.GetValueOrDefault(instanceType);
+
+    public IEnumerable<InstanceTypeFacts> All => ByType.Values;
 
     /// <summary>Parses the embedded snapshot again (a new catalog each call; <see cref="Default"/> is the shared one).</summary>
     public static InstanceTypeCatalog Load()

@@ -11,6 +11,12 @@ namespace CostPilot.Tests.Support;
 /// </summary>
 public abstract class ComponentTestBase : IAsyncLifetime
 {
+    /// <summary>
+    /// bUnit waits one second by default; under a full test run on two busy cores a first render that reads the database
+    /// (or loads the price snapshot) can take longer. A passing wait returns as soon as it passes, so only failures wait this long.
+    /// </summary>
+    static ComponentTestBase() => BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(15);
+
     protected ComponentTestBase()
     {
         Context.JSInterop.Mode = JSRuntimeMode.Loose;

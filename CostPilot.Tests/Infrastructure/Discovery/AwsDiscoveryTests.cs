@@ -511,8 +511,11 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
 
             await using var db = await slow.CreateDbContextAsync();
             var account = await db.Accounts.SingleAsync(a => a.Id == accountId);
-            Assert.Equal(AccountStatus.Active, account.Status);
-            Assert.Equal("1 of 2 regions could not be scanned: eu-west-1: AWS did not answer ec2:DescribeInstances in eu-west-1 in time.", account.StatusMessage);
+            // Seen once in CI: the account ended Active without the region's error. What the fake saw says which call went how.
+            var seen = string.Join(", ", slow.Fake.Requests.Where(r => r.Service == "ec2").Select(r => $"{r.Action} {r.Region} {r.StatusCode}"));
+            Assert.True(account.Status == AccountStatus.Active
+                && account.StatusMessage == "1 of 2 regions could not be scanned: eu-west-1: AWS did not answer ec2:DescribeInstances in eu-west-1 in time.",
+                $"{account.Status}: {account.StatusMessage ?? "(no message)"}; the fake saw {seen}");
             Assert.Equal(20, await db.Instances.CountAsync(i => i.AccountId == accountId && i.Region == "us-east-1"));
             Assert.False(await db.Instances.AnyAsync(i => i.AccountId == accountId && i.Region == "eu-west-1"));
         }
