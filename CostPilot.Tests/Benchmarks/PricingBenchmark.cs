@@ -23,11 +23,11 @@ public sealed class PricingBenchmark(ITestOutputHelper output)
     private const int Runs = 31;
     private const int LoadRuns = 5;
 
-    private static readonly (string Region, int Weight)[] Regions =
+    internal static readonly (string Region, int Weight)[] Regions =
         [("us-east-1", 40), ("us-west-2", 20), ("eu-west-1", 14), ("eu-central-1", 10), ("ap-southeast-2", 8), ("ap-northeast-1", 6), ("sa-east-1", 2)];
 
     // A realistic mix: old and new generations, burstable, Graviton (…g) and x86, a few GPU and storage types.
-    private static readonly (string Family, string[] Sizes, int Weight)[] Families =
+    internal static readonly (string Family, string[] Sizes, int Weight)[] Families =
     [
         ("t2", ["micro", "small", "medium", "large"], 6),
         ("t3", ["nano", "micro", "small", "medium", "large", "xlarge"], 12),
