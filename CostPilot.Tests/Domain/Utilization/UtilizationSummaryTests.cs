@@ -86,4 +86,56 @@ public sealed class UtilizationSummaryTests
 
         Assert.Equal(72e9, UtilizationSummary.Of(series).NetworkBytesPerDay!.Value, 0);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(72)]
+    [InlineData(336)]
+    [InlineData(2000)]
+    public void Select_RandomValuesWithDuplicates_TheSortedValueAtEveryIndex(int length)
+    {
+        var random = new Random(length);
+        for (var round = 0; round < 20; round++)
+        {
+            // Few distinct values (many ties), sorted runs, and plain noise all take other partition paths.
+            var values = Enumerable.Range(0, length).Select(i => round switch
+            {
+                0 => i,
+                1 => length - i,
+                2 => 42f,
+                < 10 => random.Next(5),
+                _ => (float)(random.NextDouble() * 100),
+            }).ToArray();
+            var sorted = values.Order().ToArray();
+            for (var k = 0; k < length; k += Math.Max(1, length / 50))
+            {
+                Assert.Equal(sorted[k], UtilizationSummary.Select(values.ToArray(), k));
+            }
+            Assert.Equal(sorted[^1], UtilizationSummary.Select(values.ToArray(), length - 1));
+        }
+    }
+
+    [Fact]
+    public void NearestRank95_IntegerArithmetic_IsTheCeilingOf95Percent()
+    {
+        for (var n = 1; n <= 10_000; n++)
+        {
+            Assert.Equal((int)Math.Ceiling(0.95m * n), UtilizationSummary.NearestRank95(n));
+        }
+    }
+
+    [Fact]
+    public void Of_SeriesLongerThanTheStackBuffer_SameRule()
+    {
+        var series = Series(3000);
+        for (var i = 0; i < 3000; i++)
+        {
+            series.CpuAverage[i] = (i * 7919) % 3000;   // 0..2999, shuffled
+        }
+
+        Assert.Equal((double?)2849, UtilizationSummary.Of(series).CpuP95);   // rank 2,850 of 0..2999
+    }
 }
