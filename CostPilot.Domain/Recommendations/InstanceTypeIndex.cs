@@ -23,9 +23,12 @@ internal sealed class InstanceTypeIndex
     {
         ArgumentNullException.ThrowIfNull(types);
         var all = types.All.Select(f => (Facts: f, Name: TypeName.Parse(f.Family))).ToList();
-        var byFamily = all.ToLookup(t => t.Facts.Family, StringComparer.Ordinal);
-        // A line is a prefix and an attribute suffix across generations ("m" + "d": m5d, m6d…); keyed with the size.
+        // Sorted once, so every list below comes out in order: a family by vCPUs, then memory, then name…
+        var byFamily = all.OrderBy(t => t.Facts.VCpus).ThenBy(t => t.Facts.MemoryGiB).ThenBy(t => t.Facts.InstanceType, StringComparer.Ordinal)
+            .ToLookup(t => t.Facts.Family, StringComparer.Ordinal);
+        // …and a line (a prefix and an attribute suffix across generations: "m" + "d" is m5d, m6d…), keyed with the size, newest first.
         var byLineAndSize = all.Where(t => t.Name is not null)
+            .OrderByDescending(t => t.Name!.Value.Generation).ThenBy(t => t.Facts.InstanceType, StringComparer.Ordinal)
             .ToLookup(t => (t.Name!.Value.Prefix, t.Name.Value.Suffix, t.Facts.Size));
 
         _byType = new Dictionary<string, IndexedType>(all.Count, StringComparer.Ordinal);
@@ -37,7 +40,6 @@ internal sealed class InstanceTypeIndex
                 .Where(c => c.VCpus < facts.VCpus && c.Architecture == facts.Architecture && !IsBareMetal(c)
                     // memory per vCPU not lower: candidate memory / candidate vCPUs >= current memory / current vCPUs
                     && c.MemoryGiB * facts.VCpus >= facts.MemoryGiB * c.VCpus)
-                .OrderBy(c => c.VCpus).ThenBy(c => c.MemoryGiB).ThenBy(c => c.InstanceType, StringComparer.Ordinal)
                 .ToArray();
             InstanceTypeFacts[] newer = [];
             InstanceTypeFacts[] graviton = [];
@@ -45,12 +47,12 @@ internal sealed class InstanceTypeIndex
             {
                 newer = [.. byLineAndSize[(line.Prefix, line.Suffix, facts.Size)]
                     .Where(c => c.Name!.Value.Generation > line.Generation && c.Facts.Architecture == facts.Architecture && IsEquivalent(c.Facts, facts))
-                    .OrderByDescending(c => c.Name!.Value.Generation).Select(c => c.Facts)];
+                    .Select(c => c.Facts)];
                 if (facts.Architecture == CpuArchitecture.X64)
                 {
                     graviton = [.. byLineAndSize[(line.Prefix, GravitonSuffix(line.Suffix), facts.Size)]
                         .Where(c => c.Facts.Architecture == CpuArchitecture.Arm64 && IsEquivalent(c.Facts, facts))
-                        .OrderByDescending(c => c.Name!.Value.Generation).Select(c => c.Facts)];
+                        .Select(c => c.Facts)];
                 }
             }
             _byType[facts.InstanceType] = new IndexedType(facts, name?.Generation ?? 0, name?.Prefix == "t", accelerated, smaller, newer, graviton);
