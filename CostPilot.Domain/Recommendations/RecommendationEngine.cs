@@ -58,19 +58,7 @@ public sealed class RecommendationEngine
         ArgumentNullException.ThrowIfNull(settings);
         _prices = prices;
         _types = new InstanceTypeIndex(types);
-        // A copy: settings are a mutable options class, and one evaluation must not see two sets of thresholds.
-        _settings = new RecommendationSettings
-        {
-            MinHourlyPoints = settings.MinHourlyPoints,
-            IdleMaxCpuPercent = settings.IdleMaxCpuPercent,
-            IdleMaxNetworkBytesPerDay = settings.IdleMaxNetworkBytesPerDay,
-            RightsizeBelowP95 = settings.RightsizeBelowP95,
-            RightsizeTargetP95 = settings.RightsizeTargetP95,
-            HotAboveP95 = settings.HotAboveP95,
-            MinBurstableVCpus = settings.MinBurstableVCpus,
-            StoppedLongDays = settings.StoppedLongDays,
-            MaxRisk = settings.MaxRisk,
-        };
+        _settings = settings;
     }
 
     public RecommendationResult Evaluate(Fleet fleet)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CostPilot.Domain.Pricing;
 using CostPilot.Domain.Recommendations;
 using CostPilot.Domain.Utilization;
@@ -23,6 +24,27 @@ public sealed class RecommendationEngineComputeTests
         Assert.Equal(new Recommendation(RecommendationKind.Rightsize, ResourceKind.Instance, "i-1", Region, "web", "m5.xlarge", "m5.large",
             140.16m, 70.08m, 70.08m, RecommendationRisk.Low, "p95 CPU 12 % over 14 days; m5.xlarge → m5.large saves $70.08/month"), r);
         Assert.Empty(result.Findings);
+    }
+
+    [Fact]
+    public void Evaluate_GermanThreadCulture_EnglishNumbersWithThousandsSeparators()
+    {
+        var (types, prices) = M5Only();
+        var engine = new RecommendationEngine(prices, types, new RecommendationSettings());
+        var culture = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+
+            // m5.16xlarge $2,242.56 at p95 1.5: m5.large projects 48 % (Medium); saves 2,242.56 − 70.08.
+            var r = Assert.Single(EvaluateOne(engine, Running("i-1", "m5.16xlarge", 2242.56m), Busy(1.5)).Recommendations);
+
+            Assert.Equal("p95 CPU 1.5 % over 14 days; m5.16xlarge → m5.large saves $2,172.48/month", r.Reason);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
     }
 
     // ---- Idle ----

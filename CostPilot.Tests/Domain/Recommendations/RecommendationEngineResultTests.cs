@@ -112,17 +112,6 @@ public sealed class RecommendationEngineResultTests
     }
 
     [Fact]
-    public void Evaluate_SettingsChangedAfterConstruction_NotSeen()
-    {
-        var settings = new RecommendationSettings();
-        var engine = RealEngine(settings);
-        settings.RightsizeBelowP95 = 1;
-
-        Assert.Equal(RecommendationKind.Rightsize,
-            Assert.Single(EvaluateOne(engine, Running("i-1", "m5.xlarge", 140.16m), Busy(12)).Recommendations).Kind);
-    }
-
-    [Fact]
     public void Evaluate_EmptyFleet_Nothing()
     {
         var result = RealEngine().Evaluate(FleetOf());
