@@ -48,24 +48,19 @@ internal sealed record CloudWatchError(int Status, string? Code, string? Message
         try
         {
             using var reader = XmlReader.Create(body, CloudWatchXml.Settings);
-            while (reader.Read())
+            reader.MoveToContent();
+            while (!reader.EOF)
             {
-                if (reader.NodeType != XmlNodeType.Element)
+                if (reader.NodeType == XmlNodeType.Element && reader.LocalName is "Code" or "Message" or "RequestId")
                 {
+                    var name = reader.LocalName;
+                    var text = reader.ReadElementContentAsString().Trim();
+                    code ??= name == "Code" ? text : null;
+                    message ??= name == "Message" ? text : null;
+                    requestId ??= name == "RequestId" ? text : null;
                     continue;
                 }
-                switch (reader.LocalName)
-                {
-                    case "Code":
-                        code ??= reader.ReadElementContentAsString().Trim();
-                        break;
-                    case "Message":
-                        message ??= reader.ReadElementContentAsString().Trim();
-                        break;
-                    case "RequestId":
-                        requestId ??= reader.ReadElementContentAsString().Trim();
-                        break;
-                }
+                reader.Read();
             }
         }
         catch (XmlException)
