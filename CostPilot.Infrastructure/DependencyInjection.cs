@@ -1,6 +1,7 @@
 using CostPilot.Domain.Pricing;
 using CostPilot.Infrastructure.Accounts;
 using CostPilot.Infrastructure.Aws;
+using CostPilot.Infrastructure.Aws.CloudWatch;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Health;
 using CostPilot.Infrastructure.Identity;
@@ -126,6 +127,10 @@ public static class DependencyInjection
         });
         services.AddSingleton<AwsClientFactory>();
         services.AddSingleton<AwsIdentityService>();
+        services.Configure<CloudWatchOptions>(config.GetSection(CloudWatchOptions.Section));
+        // No HttpClient timeout: CloudWatchClient times each attempt itself (AwsOptions.RequestTimeout) and retries.
+        services.AddHttpClient(CloudWatchClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<CloudWatchClient>();
         services.AddSingleton<InventorySourceFactory>();
         services.AddSingleton<InventoryStore>();
         services.AddSingleton<PriceCatalogProvider>();

@@ -37,7 +37,11 @@ public sealed record FakeRequest(
     string? NextToken,
     int? MaxResults,
     int StatusCode,
-    string? ErrorCode);
+    string? ErrorCode)
+{
+    /// <summary>CloudWatch GetMetricData: how many MetricDataQueries the request held.</summary>
+    public int Queries { get; init; }
+}
 
 /// <summary>An EC2 instance. Defaults: a running linux x86_64 t3.micro in the region's "a" zone.</summary>
 public sealed record FakeInstance(string InstanceId)

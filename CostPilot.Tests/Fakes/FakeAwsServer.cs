@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace CostPilot.Tests.Fakes;
 
 /// <summary>
-/// A local AWS (EC2 + STS) that speaks the real wire protocols, for the real AWS SDK clients pointed at
+/// A local AWS (EC2 + STS + CloudWatch) that speaks the real wire protocols, for the real AWS SDK clients pointed at
 /// <see cref="Url"/> (<c>ServiceURL = fake.Url, AuthenticationRegion = region</c>). Every request must be
 /// SigV4-signed with a key of an account added here; the region comes from the signature's credential scope.
 /// </summary>
@@ -21,6 +21,7 @@ public sealed class FakeAwsServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly FakeIdentities _identities = new();
     private readonly FakeEc2Api _ec2 = new();
+    private readonly FakeCloudWatchApi _cloudWatch = new();
     private readonly FakeStsApi _sts;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
@@ -172,8 +173,9 @@ public sealed class FakeAwsServer : IAsyncDisposable
             malformed = true;
         }
 
-        var service = authorization?.Service ?? (FakeStsApi.IsStsAction(action) ? "sts" : "ec2");
-        IFakeAwsApi api = service == "sts" ? _sts : _ec2;
+        var service = authorization?.Service
+            ?? (FakeStsApi.IsStsAction(action) ? "sts" : FakeCloudWatchApi.IsCloudWatchAction(action) ? "monitoring" : "ec2");
+        IFakeAwsApi api = service switch { "sts" => _sts, "monitoring" => _cloudWatch, _ => _ec2 };
         var region = authorization?.Region ?? "us-east-1";
         FakeCaller? caller = null;
         AwsReply reply;
@@ -184,11 +186,11 @@ public sealed class FakeAwsServer : IAsyncDisposable
             {
                 reply = api.Render(api.AuthError(refused), requestId);
             }
-            else if (service is not ("ec2" or "sts"))
+            else if (service is not ("ec2" or "sts" or "monitoring"))
             {
                 reply = api.Render(new AwsError(400, "InvalidAction", $"The fake does not implement the {service} service."), requestId);
             }
-            else if (service == "ec2" && caller!.Account.FindRegion(region) is { Enabled: false })
+            else if (service is "ec2" or "monitoring" && caller!.Account.FindRegion(region) is { Enabled: false })
             {
                 reply = api.Render(api.AuthError(AuthProblem.UnknownKey), requestId);
             }
@@ -285,8 +287,14 @@ public sealed class FakeAwsServer : IAsyncDisposable
         AwsParameters parameters, int status, string? errorCode)
     {
         var maxResults = int.TryParse(parameters["MaxResults"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var max) ? max : (int?)null;
+        var queries = 0;
+        while (parameters[$"MetricDataQueries.member.{queries + 1}.Id"] is not null)
+        {
+            queries++;
+        }
         var entry = new FakeRequest(service, action, region, caller?.Account.AccountId, authorization?.AccessKeyId,
-            parameters["NextToken"], maxResults, status, errorCode);
+            parameters["NextToken"], maxResults, status, errorCode)
+        { Queries = queries };
         lock (_gate)
         {
             _requests.Add(entry);
