@@ -1,4 +1,5 @@
 using CostPilot.Domain.Pricing;
+using CostPilot.Domain.Recommendations;
 using CostPilot.Infrastructure.Accounts;
 using CostPilot.Infrastructure.Aws;
 using CostPilot.Infrastructure.Aws.CloudWatch;
@@ -12,7 +13,9 @@ using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Infrastructure.Pricing;
 using CostPilot.Infrastructure.Pricing.PriceList;
+using CostPilot.Infrastructure.Recommendations;
 using CostPilot.Infrastructure.Security;
+using CostPilot.Infrastructure.Utilization;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;
@@ -131,6 +134,7 @@ public static class DependencyInjection
         // No HttpClient timeout: CloudWatchClient times each attempt itself (AwsOptions.RequestTimeout) and retries.
         services.AddHttpClient(CloudWatchClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<CloudWatchClient>();
+        services.AddSingleton<AccountCredentials>();
         services.AddSingleton<InventorySourceFactory>();
         services.AddSingleton<InventoryStore>();
         services.AddSingleton<PriceCatalogProvider>();
@@ -147,6 +151,15 @@ public static class DependencyInjection
         services.AddSingleton<DiscoveryWork>();
         // Every kind of long-running job that reconciliation resumes; utilization and experiments join here.
         services.AddSingleton<IResumableWork>(sp => sp.GetRequiredService<DiscoveryWork>());
+        services.AddSingleton<IInstanceTypeCatalog>(_ => InstanceTypeCatalog.Default);
+        services.AddOptions<RecommendationSettings>().Bind(config.GetSection(RecommendationService.SettingsSection));
+        services.AddSingleton<RecommendationService>();
+        services.AddSingleton<UtilizationStore>();
+        services.AddSingleton<UtilizationScheduler>();
+        services.AddSingleton<UtilizationSourceFactory>();
+        services.AddSingleton<UtilizationWork>();
+        services.AddSingleton<IResumableWork>(sp => sp.GetRequiredService<UtilizationWork>());
+        services.AddTransient<UtilizationJob>();
         services.AddScoped<AccountService>();
         services.AddScoped<InventoryQueryService>();
 

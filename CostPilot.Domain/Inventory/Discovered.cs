@@ -6,6 +6,7 @@ namespace CostPilot.Domain.Inventory;
 /// platform details lower-cased ("red hat enterprise linux", "windows with sql server standard", ...), which pricing does not price.
 /// </param>
 /// <param name="Tenancy">EC2's placement tenancy: "default" (shared), "dedicated" or "host".</param>
+/// <param name="StateChangedAt">When it entered its state, from EC2's state-transition reason; null when AWS does not say.</param>
 public sealed record DiscoveredInstance(
     string InstanceId,
     string InstanceType,
@@ -16,7 +17,8 @@ public sealed record DiscoveredInstance(
     DateTimeOffset? LaunchTime,
     string Lifecycle,
     IReadOnlyDictionary<string, string> Tags,
-    string Tenancy = DiscoveredInstance.DefaultTenancy)
+    string Tenancy = DiscoveredInstance.DefaultTenancy,
+    DateTimeOffset? StateChangedAt = null)
 {
     /// <summary>Shared tenancy, as EC2 spells it.</summary>
     public const string DefaultTenancy = "default";
@@ -44,6 +46,26 @@ public sealed record DiscoveredInstance(
     }
 
     public string? Name => Tags.TryGetValue("Name", out var name) ? name : null;
+
+    /// <summary>
+    /// The time in EC2's state-transition reason, which ends in it for user- and service-initiated changes:
+    /// "User initiated (2026-10-01 09:30:12 GMT)". Null when the reason is empty (a running instance) or has no time.
+    /// </summary>
+    public static DateTimeOffset? StateChangedAtOf(string? stateTransitionReason)
+    {
+        if (string.IsNullOrEmpty(stateTransitionReason))
+        {
+            return null;
+        }
+        var open = stateTransitionReason.LastIndexOf('(');
+        var close = stateTransitionReason.LastIndexOf(" GMT)", StringComparison.Ordinal);
+        return open >= 0 && close > open
+            && DateTime.TryParseExact(stateTransitionReason.AsSpan(open + 1, close - open - 1), "yyyy-MM-dd HH:mm:ss",
+                System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? new DateTimeOffset(at, TimeSpan.Zero)
+            : null;
+    }
 }
 
 public sealed record DiscoveredVolume(

@@ -21,6 +21,9 @@ public sealed class Instance
     public string Architecture { get; private set; } = "x86_64";
     public DateTimeOffset? LaunchTime { get; private set; }
 
+    /// <summary>When it entered its current state (EC2's state-transition reason); null when AWS did not say.</summary>
+    public DateTimeOffset? StateChangedAt { get; private set; }
+
     /// <summary>The Name tag, copied out of <see cref="Tags"/> for search and sorting.</summary>
     public string? Name { get; private set; }
 

@@ -121,7 +121,7 @@ public sealed partial class AccountService(
             return taken;
         }
         var account = new Account(awsId, caller.UserId, NameOr(name, $"AWS {awsId}"), ConnectionMethod.AccessKeys, clock.GetUtcNow());
-        account.UseAccessKeys(accessKeyId, protector.Protect(secretAccessKey!, InventorySourceFactory.SecretPurpose(account.Id)), protector.CurrentKeyVersion);
+        account.UseAccessKeys(accessKeyId, protector.Protect(secretAccessKey!, AccountCredentials.SecretPurpose(account.Id)), protector.CurrentKeyVersion);
         return await SaveAndDiscoverAsync(caller, account, consumePendingExternalId: false, ct);
     }
 

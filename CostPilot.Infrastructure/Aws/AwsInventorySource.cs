@@ -127,7 +127,8 @@ public sealed class AwsInventorySource(AwsClientFactory clients, AWSCredentials 
         i.LaunchTime is { } launched ? new DateTimeOffset(DateTime.SpecifyKind(launched, DateTimeKind.Utc)) : null,
         i.InstanceLifecycle?.Value ?? "on-demand",
         TagsOf(i.Tags),
-        i.Placement?.Tenancy?.Value is { Length: > 0 } tenancy ? tenancy : DiscoveredInstance.DefaultTenancy);
+        i.Placement?.Tenancy?.Value is { Length: > 0 } tenancy ? tenancy : DiscoveredInstance.DefaultTenancy,
+        DiscoveredInstance.StateChangedAtOf(i.StateTransitionReason));
 
     private static Dictionary<string, string> TagsOf(List<Tag>? tags)
     {

@@ -8,6 +8,7 @@ using CostPilot.Infrastructure.Jobs;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Infrastructure.Pricing;
+using CostPilot.Infrastructure.Utilization;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,7 @@ public sealed partial class DiscoveryJob(
     InventoryPricer pricer,
     AccountEventPublisher events,
     DiscoveryWork work,
+    UtilizationScheduler utilization,
     IOptions<AwsOptions> awsOptions,
     IOptions<JobOptions> jobOptions,
     TimeProvider clock,
@@ -185,6 +187,8 @@ public sealed partial class DiscoveryJob(
             // A failed job shows in the Hangfire dashboard, where an admin can retry it.
             throw new DiscoveryFailedException(failure);
         }
+        // Utilization of what is running now, then recommendations: a job of its own, retried on its own.
+        utilization.Enqueue(accountId, DiscoveryScheduler.Label(account.Name, account.AwsAccountId));
     }
 
     /// <summary>Shows the account as interrupted while its job goes back to Hangfire; a failure here only delays that.</summary>

@@ -19,20 +19,22 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource, IPriceCatalog ca
 {
     private const string InsertInstances = """
         INSERT INTO instances (account_id, region, instance_id, instance_type, state, availability_zone, platform, architecture,
-                               launch_time, name, tags, lifecycle, tenancy, content_hash, hourly_usd, monthly_usd, price_source,
-                               first_seen_at, last_seen_at, gone_at)
+                               launch_time, state_changed_at, name, tags, lifecycle, tenancy, content_hash, hourly_usd, monthly_usd,
+                               price_source, first_seen_at, last_seen_at, gone_at)
         SELECT @account, @region, u.instance_id, u.instance_type, u.state, u.availability_zone, u.platform, u.architecture,
-               u.launch_time, u.name, u.tags, u.lifecycle, u.tenancy, u.content_hash, u.hourly, u.monthly, u.source, @seen, @seen, NULL
-        FROM unnest(@ids, @types, @states, @azs, @platforms, @archs, @launched, @names, @tags, @lifecycles, @tenancies, @hashes,
+               u.launch_time, u.state_changed_at, u.name, u.tags, u.lifecycle, u.tenancy, u.content_hash, u.hourly, u.monthly, u.source,
+               @seen, @seen, NULL
+        FROM unnest(@ids, @types, @states, @azs, @platforms, @archs, @launched, @changed, @names, @tags, @lifecycles, @tenancies, @hashes,
                     @hourly, @monthly, @sources)
-             AS u(instance_id, instance_type, state, availability_zone, platform, architecture, launch_time, name, tags, lifecycle, tenancy,
-                  content_hash, hourly, monthly, source)
+             AS u(instance_id, instance_type, state, availability_zone, platform, architecture, launch_time, state_changed_at, name, tags,
+                  lifecycle, tenancy, content_hash, hourly, monthly, source)
         """;
 
     private const string UpsertInstances = InsertInstances + """
         ON CONFLICT (account_id, region, instance_id) DO UPDATE SET
             instance_type = EXCLUDED.instance_type, state = EXCLUDED.state, availability_zone = EXCLUDED.availability_zone,
             platform = EXCLUDED.platform, architecture = EXCLUDED.architecture, launch_time = EXCLUDED.launch_time,
+            state_changed_at = EXCLUDED.state_changed_at,
             name = EXCLUDED.name, tags = EXCLUDED.tags, lifecycle = EXCLUDED.lifecycle, tenancy = EXCLUDED.tenancy, content_hash = EXCLUDED.content_hash,
             hourly_usd = EXCLUDED.hourly_usd, monthly_usd = EXCLUDED.monthly_usd, price_source = EXCLUDED.price_source,
             last_seen_at = EXCLUDED.last_seen_at, gone_at = NULL
@@ -87,6 +89,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource, IPriceCatalog ca
         Number(hash, i.LaunchTime is { } launched ? launched.UtcTicks : -1);
         Field(hash, i.Lifecycle);
         Field(hash, i.Tenancy);
+        Number(hash, i.StateChangedAt is { } changedAt ? changedAt.UtcTicks : -1);
         var count = i.Tags.Count;
         Number(hash, count);
         if (count > 0)
@@ -174,6 +177,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource, IPriceCatalog ca
         command.Parameters.AddWithValue("platforms", page.Select(i => i.Platform).ToArray());
         command.Parameters.AddWithValue("archs", page.Select(i => i.Architecture).ToArray());
         command.Parameters.Add(new NpgsqlParameter("launched", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = page.Select(i => i.LaunchTime is { } t ? (object)t.UtcDateTime : DBNull.Value).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("changed", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = page.Select(i => i.StateChangedAt is { } t ? (object)t.UtcDateTime : DBNull.Value).ToArray() });
         command.Parameters.Add(new NpgsqlParameter("names", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = page.Select(i => (object?)Clip(i.Name, FieldLengths.Name) ?? DBNull.Value).ToArray() });
         command.Parameters.Add(new NpgsqlParameter("tags", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = page.Select(i => JsonSerializer.Serialize(i.Tags)).ToArray() });
         command.Parameters.AddWithValue("lifecycles", page.Select(i => i.Lifecycle).ToArray());

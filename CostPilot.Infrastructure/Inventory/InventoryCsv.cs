@@ -1,5 +1,7 @@
 using System.Globalization;
 using CostPilot.Domain.Pricing;
+using CostPilot.Domain.Recommendations;
+using CostPilot.Infrastructure.Recommendations;
 using CsvHelper;
 
 namespace CostPilot.Infrastructure.Inventory;
@@ -18,6 +20,10 @@ public static class InventoryCsv
 
     public static readonly string[] VolumeColumns =
         ["volume_id", "name", "region", "volume_type", "size_gib", "iops", "throughput_mibps", "state", "attached_instance_id", "idle", "monthly_usd"];
+
+    public static readonly string[] RecommendationColumns =
+        ["kind", "resource_type", "resource_id", "name", "region", "current", "proposed", "monthly_cost_before_usd", "monthly_cost_after_usd",
+         "monthly_saving_usd", "risk", "reason"];
 
     public static readonly string[] AddressColumns =
         ["allocation_id", "public_ip", "name", "region", "instance_id", "association_id", "idle", "monthly_usd"];
@@ -73,6 +79,23 @@ public static class InventoryCsv
             csv.WriteField(a.AssociationId);
             csv.WriteField(a.IsIdle ? "true" : "false");
             csv.WriteField(Monthly(a.MonthlyUsd));
+        }, ct);
+
+    public static Task WriteRecommendationsAsync(Stream destination, IAsyncEnumerable<RecommendationRow> rows, CancellationToken ct = default) =>
+        WriteAsync(destination, RecommendationColumns, rows, (csv, r) =>
+        {
+            csv.WriteField(r.Kind.Slug());
+            csv.WriteField(r.Resource.ToString().ToLowerInvariant());
+            csv.WriteField(r.ResourceId);
+            csv.WriteField(r.Name);
+            csv.WriteField(r.Region);
+            csv.WriteField(r.Current);
+            csv.WriteField(r.Proposed);
+            csv.WriteField(Monthly(r.MonthlyCostBefore));
+            csv.WriteField(Monthly(r.MonthlyCostAfter));
+            csv.WriteField(Monthly(r.MonthlySaving));
+            csv.WriteField(r.Risk.ToString().ToLowerInvariant());
+            csv.WriteField(r.Reason);
         }, ct);
 
     /// <summary>A monthly figure as stored, to the cent: "1234.50"; unknown is empty.</summary>

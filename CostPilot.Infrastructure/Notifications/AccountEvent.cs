@@ -1,4 +1,5 @@
 using CostPilot.Domain.Accounts;
+using CostPilot.Domain.Utilization;
 
 namespace CostPilot.Infrastructure.Notifications;
 
@@ -12,7 +13,8 @@ public sealed record AccountEvent(
     int RegionsTotal,
     int InstancesFound,
     bool Removed,
-    DateTimeOffset At)
+    DateTimeOffset At,
+    UtilizationProgress? Utilization = null)
 {
     /// <summary>A new account: the owner's other tabs list it.</summary>
     public static AccountEvent Connected(Account account, DateTimeOffset at) =>
@@ -25,8 +27,22 @@ public sealed record AccountEvent(
     public static AccountEvent Changed(Guid accountId, string ownerId, AccountStatus status, string? statusMessage, DateTimeOffset at) =>
         new(accountId, ownerId, status, statusMessage, 0, 0, 0, Removed: false, at);
 
+    /// <summary>Utilization collection started, progressed or ended (the account's own status is not part of it).</summary>
+    public static AccountEvent UtilizationChanged(Account account, UtilizationProgress utilization, DateTimeOffset at) =>
+        new(account.Id, account.OwnerId, account.Status, account.StatusMessage, 0, 0, 0, Removed: false, at, utilization);
+
     /// <summary>Discovery's progress so far.</summary>
     public static AccountEvent Progress(Account account, AccountStatus status, string? statusMessage, int regionsDone, int regionsTotal,
         int instancesFound, DateTimeOffset at) =>
         new(account.Id, account.OwnerId, status, statusMessage, regionsDone, regionsTotal, instancesFound, Removed: false, at);
+}
+
+/// <summary>Where an account's utilization collection stands: its state, what it said, and instances read so far of those asked.</summary>
+public sealed record UtilizationProgress(UtilizationStatus Status, string? Message, int InstancesDone, int InstancesTotal)
+{
+    public static UtilizationProgress Of(UtilizationRun run, int done, int total)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new(run.Status, run.Message, done, total);
+    }
 }

@@ -1,11 +1,14 @@
 using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Inventory;
 using CostPilot.Domain.Optimization;
+using CostPilot.Domain.Utilization;
 using CostPilot.Infrastructure.Accounts;
 using CostPilot.Infrastructure.Health;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Logging;
 using CostPilot.Infrastructure.Pricing;
+using CostPilot.Infrastructure.Recommendations;
+using CostPilot.Infrastructure.Utilization;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -30,6 +33,10 @@ public sealed class CostPilotDbContext(DbContextOptions<CostPilotDbContext> opti
     public DbSet<CostSnapshot> CostSnapshots => Set<CostSnapshot>();
     public DbSet<StoredPriceCatalog> PriceCatalogs => Set<StoredPriceCatalog>();
     public DbSet<PriceRefresh> PriceRefreshes => Set<PriceRefresh>();
+    public DbSet<UtilizationRun> UtilizationRuns => Set<UtilizationRun>();
+    public DbSet<InstanceUtilization> InstanceUtilization => Set<InstanceUtilization>();
+    public DbSet<StoredRecommendation> Recommendations => Set<StoredRecommendation>();
+    public DbSet<StoredFinding> InstanceFindings => Set<StoredFinding>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

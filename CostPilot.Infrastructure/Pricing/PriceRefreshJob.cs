@@ -3,6 +3,7 @@ using CostPilot.Infrastructure.Jobs;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Infrastructure.Pricing.PriceList;
+using CostPilot.Infrastructure.Recommendations;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,7 @@ public sealed partial class PriceRefreshJob(
     PriceListClient priceList,
     PriceCatalogProvider catalogs,
     InventoryPricer pricer,
+    RecommendationService recommendations,
     AccountEventPublisher events,
     IOptions<JobOptions> jobOptions,
     TimeProvider clock,
@@ -105,6 +107,8 @@ public sealed partial class PriceRefreshJob(
         {
             await pricer.RepriceAsync(a.Id, ct);
             await pricer.RecordSnapshotAsync(a.Id, clock.GetUtcNow(), ct);
+            // Savings are differences of prices: they change with them.
+            await recommendations.RefreshAsync(a.Id, ct);
             await events.PublishAsync(AccountEvent.Changed(a.Id, a.OwnerId, a.Status, a.StatusMessage, clock.GetUtcNow()), ct);
         }
         LogRepriced(logger, accounts.Count, catalogs.Info.Source, catalogs.Info.PublishedAt);

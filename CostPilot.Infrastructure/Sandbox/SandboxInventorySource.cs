@@ -10,10 +10,14 @@ namespace CostPilot.Infrastructure.Sandbox;
 /// <summary>
 /// The sample account: a deterministic simulated fleet (the same every time) served page by page,
 /// so it goes through exactly the discovery path a real account does, with no AWS at all. Its spot prices
-/// follow <paramref name="catalog"/>'s on-demand prices.
+/// follow <paramref name="catalog"/>'s on-demand prices. Its stopped instances stopped 1 to 120 days before the day of the scan
+/// (by <paramref name="clock"/>), so "stopped for over a month" always has examples.
 /// </summary>
-public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog catalog) : IInventorySource
+public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog catalog, TimeProvider clock) : IInventorySource
 {
+    /// <summary>The longest a sandbox instance has been in its state (stopped, stopping, pending).</summary>
+    public const int MaxDaysInState = 120;
+
     public const int PageSize = 100;
 
     /// <summary>A sandbox spot price is this share of the on-demand price, or more (up to <see cref="MaxSpotShare"/>).</summary>
@@ -30,11 +34,31 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog cat
 
     public async IAsyncEnumerable<IReadOnlyList<DiscoveredInstance>> ListInstancesAsync(string region, [EnumeratorCancellation] CancellationToken ct)
     {
-        foreach (var page in Fleet.Value.Instances.Where(i => i.Region == region).Select(i => i.Instance).Chunk(PageSize))
+        var today = new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
+        foreach (var page in Fleet.Value.Instances.Where(i => i.Region == region).Select(i => WithStateChange(i.Instance, today)).Chunk(PageSize))
         {
             await Task.Delay(pageDelay, ct);
             yield return page;
         }
+    }
+
+    /// <summary>
+    /// A state change for every instance that is not running: 1 to <see cref="MaxDaysInState"/> days (and some hours) before
+    /// <paramref name="today"/>, chosen by a hash of its id, never before its launch; EC2 says nothing for running ones.
+    /// </summary>
+    internal static DiscoveredInstance WithStateChange(DiscoveredInstance instance, DateTimeOffset today)
+    {
+        if (instance.State == InstanceState.Running.Value)
+        {
+            return instance;
+        }
+        var hash = XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(instance.InstanceId), SandboxFleet.Seed);
+        var changedAt = today.AddDays(-(double)(1 + hash % MaxDaysInState)).AddHours((double)(hash >> 32 & 15));
+        if (instance.LaunchTime is { } launched && changedAt <= launched)
+        {
+            changedAt = launched.AddHours(1);
+        }
+        return instance with { StateChangedAt = changedAt };
     }
 
     public Task<IReadOnlyList<DiscoveredVolume>> ListVolumesAsync(string region, CancellationToken ct) =>

@@ -20,6 +20,13 @@ internal static class Ui
         await page.ScreenshotAsync(new() { Path = Path.Combine(RepositoryPaths.Screenshots, name + ".png"), FullPage = true });
     }
 
+    /// <summary>Just one part of a page, for a look at a table or a card without the page around it.</summary>
+    public static async Task ScreenshotAsync(ILocator part, string name)
+    {
+        Directory.CreateDirectory(RepositoryPaths.Screenshots);
+        await part.ScreenshotAsync(new() { Path = Path.Combine(RepositoryPaths.Screenshots, name + ".png") });
+    }
+
     public static async Task SignInAsync(IPage page, string email, string password)
     {
         if (!page.Url.Contains("/account/login", StringComparison.Ordinal))

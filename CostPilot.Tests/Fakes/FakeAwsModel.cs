@@ -85,6 +85,9 @@ public sealed record FakeInstance(string InstanceId)
     /// <summary>Null for on-demand, "spot" for spot instances.</summary>
     public string? Lifecycle { get; init; }
 
+    /// <summary>EC2's stateTransitionReason ("User initiated (2026-10-01 09:30:12 GMT)"); null sends an empty one, as EC2 does for running instances.</summary>
+    public string? StateTransitionReason { get; init; }
+
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 }
 

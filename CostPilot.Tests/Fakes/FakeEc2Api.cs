@@ -163,6 +163,7 @@ internal sealed class FakeEc2Api : IFakeAwsApi
                 .End()
                 .Leaf("instanceType", instance.InstanceType)
                 .Leaf("launchTime", instance.LaunchTime)
+                .Leaf("reason", instance.StateTransitionReason ?? "")
                 .Start("placement")
                 .Leaf("availabilityZone", Zone(instance.AvailabilityZone, call.Region))
                 .Leaf("tenancy", instance.Tenancy)

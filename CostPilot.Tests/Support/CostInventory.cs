@@ -66,6 +66,21 @@ public sealed class CostInventory(string connectionString)
             VALUES (@account, @day, @compute, @storage, @addresses, 0, @seen)
             """, ("account", accountId), ("day", day), ("compute", compute), ("storage", storage), ("addresses", addresses), ("seen", Seen));
 
+    /// <summary>A stored recommendation, as the last evaluation of the account would have left it.</summary>
+    public Task RecommendationAsync(Guid accountId, string kind, string resource, string resourceId, string region, decimal? before, decimal? after,
+        int risk = 0, string current = "m5.xlarge", string proposed = "m5.large", string? name = null, string reason = "because") =>
+        ExecuteAsync("""
+            INSERT INTO recommendations (account_id, kind, resource, resource_id, region, name, current, proposed, monthly_cost_before,
+                monthly_cost_after, monthly_saving, risk, reason, created_at)
+            VALUES (@account, @kind, @resource, @rid, @region, @name, @current, @proposed, @before, @after, @saving, @risk, @reason, @seen)
+            """, ("account", accountId), ("kind", kind), ("resource", resource), ("rid", resourceId), ("region", region), ("name", name),
+            ("current", current), ("proposed", proposed), ("before", before), ("after", after), ("saving", before - after), ("risk", (short)risk),
+            ("reason", reason), ("seen", Seen));
+
+    public Task FindingAsync(Guid accountId, string instanceId, string region, string kind, string message) =>
+        ExecuteAsync("INSERT INTO instance_findings (account_id, region, instance_id, kind, message) VALUES (@account, @region, @iid, @kind, @message)",
+            ("account", accountId), ("region", region), ("iid", instanceId), ("kind", kind), ("message", message));
+
     public async Task ExecuteAsync(string sql, params (string Name, object? Value)[] parameters)
     {
         await using var connection = new NpgsqlConnection(connectionString);

@@ -117,6 +117,37 @@ public sealed class ExportEndpointsTests : IClassFixture<ExportEndpointsTests.Ap
         Assert.Equal(KnownFleet.Addresses, addresses.Sum(r => decimal.Parse(r[7], CultureInfo.InvariantCulture)));
     }
 
+    [Fact]
+    public async Task Recommendations_LargestSavingFirst_ExactHeader_UnknownEmpty_Filtered()
+    {
+        var db = new CostInventory(_app.ConnectionString);
+        await db.RecommendationAsync(_account, "rightsize", "Instance", "i-0000000000000001", "us-east-1", 140.16m, 70.08m, name: "=cmd",
+            reason: "p95 CPU 12 % over 14 days; m5.xlarge → m5.large saves $70.08/month");
+        await db.RecommendationAsync(_account, "graviton", "Instance", "i-0000000000000002", "us-east-1", 140.16m, 119.72m, risk: 1,
+            proposed: "m7g.xlarge");
+        await db.RecommendationAsync(_account, "idle-address", "Address", "eipalloc-0000000000000002", "us-east-1", null, null,
+            current: "203.0.113.9", proposed: "released");
+        await db.RecommendationAsync(_strangers, "idle", "Instance", "i-00000000000000ff", "us-east-1", 70.08m, 0m);
+
+        var (header, rows) = await GetCsvAsync($"/client/accounts/{_account}/export/recommendations.csv");
+
+        Assert.Equal("kind,resource_type,resource_id,name,region,current,proposed,monthly_cost_before_usd,monthly_cost_after_usd,monthly_saving_usd,risk,reason",
+            header);
+        Assert.Equal(["rightsize", "graviton", "idle-address"], rows.Select(r => r[0]));
+        Assert.Equal(["rightsize", "instance", "i-0000000000000001", "'=cmd", "us-east-1", "m5.xlarge", "m5.large", "140.16", "70.08", "70.08", "low",
+            "p95 CPU 12 % over 14 days; m5.xlarge → m5.large saves $70.08/month"], rows[0]);
+        Assert.Equal(["", "", "", "low"], rows[2][7..11]);
+
+        var (_, medium) = await GetCsvAsync($"/client/accounts/{_account}/export/recommendations.csv?risk=medium");
+        Assert.Equal(["graviton"], medium.Select(r => r[0]));
+        var (_, addresses) = await GetCsvAsync($"/client/accounts/{_account}/export/recommendations.csv?kind=idle-address");
+        Assert.Equal(["eipalloc-0000000000000002"], addresses.Select(r => r[2]));
+        using var bad = await _client.GetAsync($"/client/accounts/{_account}/export/recommendations.csv?kind=cheaper");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using var theirs = await _client.GetAsync($"/client/accounts/{_strangers}/export/recommendations.csv");
+        Assert.Equal(HttpStatusCode.NotFound, theirs.StatusCode);
+    }
+
     [Theory]
     [InlineData("instances")]
     [InlineData("volumes")]

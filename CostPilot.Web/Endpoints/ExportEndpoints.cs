@@ -2,9 +2,11 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using CostPilot.Domain.Inventory;
+using CostPilot.Domain.Recommendations;
 using CostPilot.Domain.Users;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Inventory;
+using CostPilot.Infrastructure.Recommendations;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace CostPilot.Web.Endpoints;
@@ -32,6 +34,18 @@ public static class ExportEndpoints
                 (stream, token) => InventoryCsv.WriteInstancesAsync(stream, inventory.StreamInstancesAsync(caller, id, query, token), token), ct);
         });
 
+        exports.MapGet("/recommendations.csv", (Guid id, HttpRequest request, ClaimsPrincipal user, InventoryQueryService inventory,
+            RecommendationService recommendations, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (ParseRecommendationQuery(request.Query) is not { } query)
+            {
+                return Task.FromResult(Results.Problem("Unknown kind, risk or sort.", statusCode: StatusCodes.Status400BadRequest));
+            }
+            var caller = Caller.FromPrincipal(user);
+            return CsvAsync(id, "recommendations", caller, inventory, clock,
+                (stream, token) => InventoryCsv.WriteRecommendationsAsync(stream, recommendations.StreamAsync(caller, id, query, token), token), ct);
+        });
+
         exports.MapGet("/volumes.csv", (Guid id, HttpRequest request, ClaimsPrincipal user, InventoryQueryService inventory, TimeProvider clock,
             CancellationToken ct) =>
         {
@@ -49,6 +63,48 @@ public static class ExportEndpoints
             return CsvAsync(id, "addresses", caller, inventory, clock,
                 (stream, token) => InventoryCsv.WriteAddressesAsync(stream, inventory.StreamAddressesAsync(caller, id, query, token), token), ct);
         });
+    }
+
+    /// <summary>The download link of the recommendations list as it is filtered and sorted now.</summary>
+    public static string RecommendationsUrl(Guid accountId, RecommendationQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var parameters = new Dictionary<string, string?>();
+        Add(parameters, "kind", query.Kind?.Slug());
+        Add(parameters, "risk", query.Risk?.ToString().ToLowerInvariant());
+        if (query.SortBy != RecommendationSort.Saving || !query.Descending)
+        {
+            parameters["sort"] = query.SortBy.ToString();
+            parameters["desc"] = query.Descending ? "true" : "false";
+        }
+        return QueryHelpers.AddQueryString($"/client/accounts/{accountId}/export/recommendations.csv", parameters);
+    }
+
+    /// <summary>The list's filters and sort from a download link; null when a kind, risk or sort is not one we know.</summary>
+    public static RecommendationQuery? ParseRecommendationQuery(IQueryCollection query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        RecommendationKind? kind = null;
+        if (Text(query, "kind") is { } kindName && (kind = RecommendationKinds.FromSlug(kindName)) is null)
+        {
+            return null;
+        }
+        RecommendationRisk? risk = null;
+        if (Text(query, "risk") is { } riskName)
+        {
+            if (!Enum.TryParse<RecommendationRisk>(riskName, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(riskName, out _))
+            {
+                return null;
+            }
+            risk = parsed;
+        }
+        var sort = RecommendationSort.Saving;
+        if (Text(query, "sort") is { } sortName
+            && (!Enum.TryParse(sortName, ignoreCase: true, out sort) || !Enum.IsDefined(sort) || int.TryParse(sortName, out _)))
+        {
+            return null;
+        }
+        return new RecommendationQuery(kind, risk, sort, !query.TryGetValue("desc", out var desc) || desc.ToString() is "true" or "1" or "True");
     }
 
     /// <summary>The download link of the instances grid as it is filtered and sorted now.</summary>

@@ -311,6 +311,10 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("state");
 
+                    b.Property<DateTimeOffset?>("StateChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("state_changed_at");
+
                     b.Property<Dictionary<string, string>>("Tags")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -597,6 +601,49 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_experiment_logs_account_id_created_at");
 
                     b.ToTable("experiment_logs", (string)null);
+                });
+
+            modelBuilder.Entity("CostPilot.Domain.Utilization.UtilizationRun", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTimeOffset?>("CollectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("collected_at");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("InstancesAsked")
+                        .HasColumnType("integer")
+                        .HasColumnName("instances_asked");
+
+                    b.Property<int>("InstancesWithData")
+                        .HasColumnType("integer")
+                        .HasColumnName("instances_with_data");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("message");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("AccountId")
+                        .HasName("pk_utilization_runs");
+
+                    b.ToTable("utilization_runs", (string)null);
                 });
 
             modelBuilder.Entity("CostPilot.Infrastructure.Accounts.PendingConnection", b =>
@@ -961,6 +1008,201 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                     b.ToTable("price_catalogs", (string)null);
                 });
 
+            modelBuilder.Entity("CostPilot.Infrastructure.Recommendations.StoredFinding", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("region");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("instance_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("message");
+
+                    b.HasKey("AccountId", "Region", "InstanceId")
+                        .HasName("pk_instance_findings");
+
+                    b.ToTable("instance_findings", (string)null);
+                });
+
+            modelBuilder.Entity("CostPilot.Infrastructure.Recommendations.StoredRecommendation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Current")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("current");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<decimal?>("MonthlyCostAfter")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("monthly_cost_after");
+
+                    b.Property<decimal?>("MonthlyCostBefore")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("monthly_cost_before");
+
+                    b.Property<decimal?>("MonthlySaving")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("monthly_saving");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Proposed")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("proposed");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("region");
+
+                    b.Property<string>("Resource")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("resource");
+
+                    b.Property<string>("ResourceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("resource_id");
+
+                    b.Property<short>("Risk")
+                        .HasColumnType("smallint")
+                        .HasColumnName("risk");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recommendations");
+
+                    b.HasIndex("AccountId", "MonthlySaving")
+                        .HasDatabaseName("ix_recommendations_account_id_monthly_saving");
+
+                    b.HasIndex("AccountId", "ResourceId")
+                        .HasDatabaseName("ix_recommendations_account_id_resource_id");
+
+                    b.ToTable("recommendations", (string)null);
+                });
+
+            modelBuilder.Entity("CostPilot.Infrastructure.Utilization.InstanceUtilization", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("region");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("instance_id");
+
+                    b.Property<DateTimeOffset>("CollectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("collected_at");
+
+                    b.PrimitiveCollection<float[]>("CpuAverage")
+                        .IsRequired()
+                        .HasColumnType("real[]")
+                        .HasColumnName("cpu_average");
+
+                    b.Property<double?>("CpuMax")
+                        .HasColumnType("double precision")
+                        .HasColumnName("cpu_max");
+
+                    b.PrimitiveCollection<float[]>("CpuMaximum")
+                        .IsRequired()
+                        .HasColumnType("real[]")
+                        .HasColumnName("cpu_maximum");
+
+                    b.Property<double?>("CpuP95")
+                        .HasColumnType("double precision")
+                        .HasColumnName("cpu_p95");
+
+                    b.Property<int>("HourlyPoints")
+                        .HasColumnType("integer")
+                        .HasColumnName("hourly_points");
+
+                    b.Property<double?>("NetworkBytesPerDay")
+                        .HasColumnType("double precision")
+                        .HasColumnName("network_bytes_per_day");
+
+                    b.PrimitiveCollection<float[]>("NetworkIn")
+                        .IsRequired()
+                        .HasColumnType("real[]")
+                        .HasColumnName("network_in");
+
+                    b.PrimitiveCollection<float[]>("NetworkOut")
+                        .IsRequired()
+                        .HasColumnType("real[]")
+                        .HasColumnName("network_out");
+
+                    b.Property<DateTimeOffset>("WindowStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("AccountId", "Region", "InstanceId")
+                        .HasName("pk_instance_utilization");
+
+                    b.ToTable("instance_utilization", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1224,6 +1466,16 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_experiment_logs_accounts_account_id");
                 });
 
+            modelBuilder.Entity("CostPilot.Domain.Utilization.UtilizationRun", b =>
+                {
+                    b.HasOne("CostPilot.Domain.Accounts.Account", null)
+                        .WithOne()
+                        .HasForeignKey("CostPilot.Domain.Utilization.UtilizationRun", "AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_utilization_runs_accounts_account_id");
+                });
+
             modelBuilder.Entity("CostPilot.Infrastructure.Accounts.PendingConnection", b =>
                 {
                     b.HasOne("CostPilot.Infrastructure.Identity.AppUser", null)
@@ -1242,6 +1494,36 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_cost_snapshots_accounts_account_id");
+                });
+
+            modelBuilder.Entity("CostPilot.Infrastructure.Recommendations.StoredFinding", b =>
+                {
+                    b.HasOne("CostPilot.Domain.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_instance_findings_accounts_account_id");
+                });
+
+            modelBuilder.Entity("CostPilot.Infrastructure.Recommendations.StoredRecommendation", b =>
+                {
+                    b.HasOne("CostPilot.Domain.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recommendations_accounts_account_id");
+                });
+
+            modelBuilder.Entity("CostPilot.Infrastructure.Utilization.InstanceUtilization", b =>
+                {
+                    b.HasOne("CostPilot.Domain.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_instance_utilization_accounts_account_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

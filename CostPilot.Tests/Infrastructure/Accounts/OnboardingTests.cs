@@ -4,6 +4,7 @@ using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Users;
 using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Accounts;
+using CostPilot.Infrastructure.Aws;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Inventory;
@@ -221,7 +222,7 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
             Assert.Null(account.ExternalId);
             Assert.NotNull(account.EncryptedSecret);
             var protector = app.Services.GetRequiredService<SecretProtector>();
-            Assert.Equal(customer.Secret, protector.Unprotect(account.EncryptedSecret, account.KeyVersion!.Value, InventorySourceFactory.SecretPurpose(accountId)));
+            Assert.Equal(customer.Secret, protector.Unprotect(account.EncryptedSecret, account.KeyVersion!.Value, AccountCredentials.SecretPurpose(accountId)));
             Assert.False(await db.PendingConnections.AnyAsync(p => p.OwnerId == caller.UserId));
         }
 

@@ -469,6 +469,25 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
     }
 
     [Fact]
+    public async Task RunAsync_StoppedInstance_StoresWhenItStoppedFromTheStateTransitionReason()
+    {
+        var customer = app.AddCustomer();
+        customer.Account.Region("us-east-1").AddInstances(
+        [
+            new FakeInstance("i-0stopped00000001") { State = "stopped", StateTransitionReason = "User initiated (2026-09-14 07:05:33 GMT)" },
+            new FakeInstance("i-0running00000001"),
+        ]);
+        var (_, accountId) = await app.ConnectNewUserAsync(customer);
+
+        await app.RunDiscoveryAsync(accountId);
+
+        await using var db = await app.CreateDbContextAsync();
+        var changed = await db.Instances.Where(i => i.AccountId == accountId).ToDictionaryAsync(i => i.InstanceId, i => i.StateChangedAt);
+        Assert.Equal(new DateTimeOffset(2026, 9, 14, 7, 5, 33, TimeSpan.Zero), changed["i-0stopped00000001"]);
+        Assert.Null(changed["i-0running00000001"]);
+    }
+
+    [Fact]
     public async Task RunAsync_ThrottledOnce_SdkRetriesAndTheDataIsComplete()
     {
         var customer = app.AddCustomer();

@@ -94,7 +94,7 @@ public sealed class SandboxInventorySourceTests
     [Fact]
     public async Task ListSpotPricesAsync_NoCatalogPrice_NoSpotPrice()
     {
-        var empty = new SandboxInventorySource(TimeSpan.Zero, new PriceCatalogBuilder().Build(new PriceCatalogInfo("test", DateTimeOffset.UnixEpoch, null)));
+        var empty = new SandboxInventorySource(TimeSpan.Zero, new PriceCatalogBuilder().Build(new PriceCatalogInfo("test", DateTimeOffset.UnixEpoch, null)), TimeProvider.System);
 
         Assert.Empty(await empty.ListSpotPricesAsync("us-east-1", ["m5.large", "t3.micro"], CancellationToken.None));
         Assert.Empty(await Source().ListSpotPricesAsync("us-east-1", ["x9.huge"], CancellationToken.None));
@@ -109,13 +109,13 @@ public sealed class SandboxInventorySourceTests
         var catalog = new PriceCatalogBuilder().AddCompute("us-east-1", "t3.micro", InstanceOs.Linux, 0.0104m)
             .Build(new PriceCatalogInfo("test", DateTimeOffset.UnixEpoch, null));
 
-        var prices = await new SandboxInventorySource(TimeSpan.Zero, catalog).ListSpotPricesAsync("us-east-1", ["t3.micro"], CancellationToken.None);
+        var prices = await new SandboxInventorySource(TimeSpan.Zero, catalog, TimeProvider.System).ListSpotPricesAsync("us-east-1", ["t3.micro"], CancellationToken.None);
 
         Assert.NotEmpty(prices);
         Assert.All(prices, p => Assert.InRange(p.HourlyUsd, 0.0032m, 0.0046m));
     }
 
-    private static SandboxInventorySource Source() => new(TimeSpan.Zero, Catalog);
+    private static SandboxInventorySource Source() => new(TimeSpan.Zero, Catalog, TimeProvider.System);
 
     private static async Task<List<(string Region, DiscoveredInstance Instance)>> FleetAsync(SandboxInventorySource source)
     {

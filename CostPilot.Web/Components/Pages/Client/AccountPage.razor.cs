@@ -1,6 +1,11 @@
+using System.Diagnostics;
 using CostPilot.Domain.Accounts;
+using CostPilot.Domain.Recommendations;
+using CostPilot.Domain.Utilization;
 using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Notifications;
+using CostPilot.Infrastructure.Recommendations;
+using CostPilot.Web.Components.Shared;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -16,7 +21,13 @@ public partial class AccountPage
     private InstancesGrid? _instances;
     private VolumesGrid? _volumes;
     private AddressesGrid? _addresses;
-    private DateTimeOffset _lastGridReload;
+    private RecommendationsList? _recommendations;
+    private MudTabs? _tabs;
+    private SavingsSummary? _savings;
+    private RecommendationKind? _initialKind;
+    private UtilizationProgress? _utilization;
+    // A throttle on a monotonic clock (Stopwatch ticks), not a time shown to anyone.
+    private long _lastGridReload;
     private List<BreadcrumbItem> _breadcrumbs = [];
     private readonly HashSet<int> _opened = [0];
 
@@ -24,6 +35,19 @@ public partial class AccountPage
     public Guid Id { get; set; }
 
     private string? ProgressText => _progress is { RegionsTotal: > 0 } p ? $"{p.RegionsDone}/{p.RegionsTotal} regions" : null;
+
+    private const int RecommendationsIndex = 1;
+
+    private string RecommendationsTab => _savings is { Recommendations: > 0 } s
+        ? $"Recommendations ({s.Recommendations:N0} · {Money.Usd(s.MonthlySaving)}/mo)"
+        : "Recommendations";
+
+    private string EmptyRecommendations => _savings?.Utilization.Status switch
+    {
+        UtilizationStatus.Collected => "Nothing to recommend: no idle, oversized or forgotten resources found.",
+        UtilizationStatus.Failed => "No recommendations for instances: CloudWatch could not be read (see above). Volumes and addresses were checked.",
+        _ => "No recommendations yet: they follow once CloudWatch metrics are read after the scan.",
+    };
 
     private string VolumesTab => _detail is { } d
         ? d.UnattachedVolumes > 0 ? $"EBS volumes ({d.Volumes:N0} · {d.UnattachedVolumes:N0} unattached)" : $"EBS volumes ({d.Volumes:N0})"
@@ -46,8 +70,10 @@ public partial class AccountPage
         var caller = await CurrentCaller.GetAsync();
         var detail = await Inventory.GetAccountAsync(caller, Id);
         var costs = detail.Succeeded ? await Inventory.GetCostsAsync(caller, Id) : default;
+        var savings = detail.Succeeded ? await Recommendations.GetSummaryAsync(caller, Id) : default;
         _detail = detail.Value;
         _costs = costs.Value;
+        _savings = savings.Value;
         _notFound = !detail.Succeeded;
         if (_detail is not null)
         {
@@ -67,6 +93,18 @@ public partial class AccountPage
             // Another account's, or older than what is shown (events from different connections can overtake each other).
             return;
         }
+        if (e.Utilization is { } utilization)
+        {
+            // Reading CloudWatch: show its progress; when it ends, the savings, the recommendations and the instances' advice change.
+            _utilization = utilization;
+            if (utilization.Status is not (UtilizationStatus.Collecting or UtilizationStatus.Interrupted))
+            {
+                await LoadAsync();
+                await (_recommendations?.ReloadAsync() ?? Task.CompletedTask);
+                await (_instances?.ReloadAsync() ?? Task.CompletedTask);
+            }
+            return;
+        }
         _progress = e;
         if (e.Removed)
         {
@@ -83,7 +121,7 @@ public partial class AccountPage
             return;
         }
         // While scanning, show instances and their costs as they arrive, at most once a second.
-        if (Clock.GetUtcNow() - _lastGridReload > TimeSpan.FromSeconds(1))
+        if (Stopwatch.GetElapsedTime(_lastGridReload) > TimeSpan.FromSeconds(1))
         {
             await LoadAsync();
             await ReloadGridsAsync();
@@ -94,9 +132,21 @@ public partial class AccountPage
 
     private async Task ReloadGridsAsync()
     {
-        _lastGridReload = Clock.GetUtcNow();
+        _lastGridReload = Stopwatch.GetTimestamp();
         await (_instances?.ReloadAsync() ?? Task.CompletedTask);
         await (_volumes?.ReloadAsync() ?? Task.CompletedTask);
         await (_addresses?.ReloadAsync() ?? Task.CompletedTask);
+        await (_recommendations?.ReloadAsync() ?? Task.CompletedTask);
+    }
+
+    /// <summary>A kind chosen on the savings card: the Recommendations tab, filtered to it.</summary>
+    private async Task ShowKindAsync(RecommendationKind kind)
+    {
+        _initialKind = kind;
+        var existing = _recommendations;
+        _opened.Add(RecommendationsIndex);
+        await (_tabs?.ActivatePanelAsync(RecommendationsIndex, false) ?? Task.CompletedTask);
+        // A list made just now starts filtered (InitialKind); one made earlier is told.
+        await (existing?.ShowKindAsync(kind) ?? Task.CompletedTask);
     }
 }

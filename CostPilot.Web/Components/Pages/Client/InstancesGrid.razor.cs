@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using CostPilot.Domain.Inventory;
 using CostPilot.Infrastructure.Inventory;
+using CostPilot.Infrastructure.Recommendations;
 using CostPilot.Web.Endpoints;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -19,6 +20,9 @@ public partial class InstancesGrid
     private string? _text;
     private bool _includeGone;
     private string _exportHref = "";
+    private IReadOnlyDictionary<string, InstanceAdvice> _advice = new Dictionary<string, InstanceAdvice>();
+    private InstanceRow? _selected;
+    private bool _detailOpen;
 
     [Parameter, EditorRequired]
     public Guid AccountId { get; set; }
@@ -77,11 +81,24 @@ public partial class InstancesGrid
             _exportHref = href;
             StateHasChanged();
         }
-        var page = await Inventory.QueryInstancesAsync(await CurrentCaller.GetAsync(), AccountId, query, ct);
+        var caller = await CurrentCaller.GetAsync();
+        var page = await Inventory.QueryInstancesAsync(caller, AccountId, query, ct);
+        if (page.Succeeded)
+        {
+            // Each instance's recommendation, or why it has none, for this page only.
+            var advice = await Recommendations.GetAdviceAsync(caller, AccountId, [.. page.Value.Rows.Select(r => r.InstanceId)], ct);
+            _advice = advice.Succeeded ? advice.Value : new Dictionary<string, InstanceAdvice>();
+        }
         // Not found only when the account was removed meanwhile: the page shows that itself.
         return page.Succeeded
             ? new GridData<InstanceRow> { Items = page.Value.Rows, TotalItems = page.Value.Total }
             : new GridData<InstanceRow> { Items = [], TotalItems = 0 };
+    }
+
+    private void OnRowClick(DataGridRowClickEventArgs<InstanceRow> e)
+    {
+        _selected = e.Item;
+        _detailOpen = true;
     }
 
     private Task OnRegionAsync(string? value) { _region = value; return ReloadAsync(); }
