@@ -160,6 +160,7 @@ public static class DependencyInjection
         services.AddSingleton<UtilizationWork>();
         services.AddSingleton<IResumableWork>(sp => sp.GetRequiredService<UtilizationWork>());
         services.AddTransient<UtilizationJob>();
+        services.Configure<UtilizationOptions>(config.GetSection(UtilizationOptions.Section));
         services.AddScoped<AccountService>();
         services.AddScoped<InventoryQueryService>();
 

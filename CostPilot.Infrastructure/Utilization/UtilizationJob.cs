@@ -27,6 +27,7 @@ public sealed partial class UtilizationJob(
     RecommendationService recommendations,
     AccountEventPublisher events,
     IOptions<JobOptions> jobOptions,
+    IOptions<UtilizationOptions> options,
     TimeProvider clock,
     ILogger<UtilizationJob> logger)
 {
@@ -86,6 +87,15 @@ public sealed partial class UtilizationJob(
         await using (var start = await db.Database.BeginTransactionAsync(ct))
         {
             run = await UtilizationWork.LockRunAsync(db, accountId, ct) ?? db.UtilizationRuns.Add(new UtilizationRun(accountId)).Entity;
+            if (run is { Status: UtilizationStatus.Collected, CollectedAt: { } collectedAt } && startedAt - collectedAt < options.Value.MinInterval)
+            {
+                // Read moments ago (CloudWatch bills every metric asked for): the inventory may have changed, the metrics hardly.
+                LogRecent(logger, accountId, collectedAt);
+                await start.RollbackAsync(ct);
+                await recommendations.RefreshAsync(accountId, ct);
+                await events.PublishAsync(AccountEvent.UtilizationChanged(account, UtilizationProgress.Of(run, 0, 0), clock.GetUtcNow()), ct);
+                return;
+            }
             run.Start(startedAt);
             await db.SaveChangesAsync(ct);
             await start.CommitAsync(ct);
@@ -114,7 +124,7 @@ public sealed partial class UtilizationJob(
                     {
                         var before = progress.Done;
                         var series = await source.GetHourlyAsync(region, batch, windowStart, UtilizationSeries.WindowHours,
-                            new Progress<int>(n => progress.Done = before + n), ct);
+                            new Reporter(n => progress.Done = before + n), ct);
                         await store.SaveAsync(accountId, region, series, startedAt, ct);
                         progress.Done = before + batch.Length;
                         await progress.PublishAsync(run, force: false, ct);
@@ -178,6 +188,12 @@ public sealed partial class UtilizationJob(
         }
     }
 
+    /// <summary>Hears progress as it is reported (<see cref="Progress{T}"/> would post it later, possibly after a newer count).</summary>
+    private sealed class Reporter(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+
     /// <summary>Publishes the run's state and progress: at its start and end, and at most once a second in between.</summary>
     private sealed class Progress(Domain.Accounts.Account account, int total, AccountEventPublisher events, TimeProvider clock)
     {
@@ -200,6 +216,9 @@ public sealed partial class UtilizationJob(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Utilization of account {AccountId} is already being read; this run stops here")]
     private static partial void LogAlreadyRunning(ILogger logger, Guid accountId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Utilization of account {AccountId} was read at {CollectedAt:u}; advice re-evaluated without reading CloudWatch again")]
+    private static partial void LogRecent(ILogger logger, Guid accountId, DateTimeOffset collectedAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Utilization of account {AccountId} could not be read in region {Region}")]
     private static partial void LogRegionFailed(ILogger logger, Exception exception, Guid accountId, string region);

@@ -80,6 +80,21 @@ public sealed class AwsUtilizationTests(FakeAwsAppFactory app) : IClassFixture<F
     }
 
     [Fact]
+    public async Task RunAsync_AgainWithinTheMinimumInterval_AdviceReevaluatedWithoutAskingCloudWatchAgain()
+    {
+        var (customer, accountId, _) = await ScannedAsync();
+        await CollectAsync(accountId);
+        await app.ExecuteAsync("DELETE FROM recommendations WHERE account_id = @a", ("a", accountId));
+
+        await CollectAsync(accountId);
+
+        Assert.Single(app.Fake.Requests, r => r.Action == "GetMetricData" && r.AccountId == customer.AccountId);
+        await using var db = await app.CreateDbContextAsync();
+        Assert.Equal(UtilizationStatus.Collected, (await db.UtilizationRuns.SingleAsync(r => r.AccountId == accountId)).Status);
+        Assert.True(await db.Recommendations.AnyAsync(r => r.AccountId == accountId && r.Kind == RecommendationKind.Idle));
+    }
+
+    [Fact]
     public async Task RunAsync_PolicyWithoutCloudWatch_FailedNamingTheActionAndNoComputeAdvice()
     {
         var (customer, accountId, _) = await ScannedAsync();

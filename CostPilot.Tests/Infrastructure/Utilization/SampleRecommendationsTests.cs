@@ -26,6 +26,8 @@ public sealed class SampleRecommendationsTests : IClassFixture<SampleRecommendat
         {
             Settings["CostPilot:Jobs:Server"] = "false";
             Settings["CostPilot:Sandbox:PageDelayMs"] = "0";
+            // Tests read the same account twice in a row; the default would re-evaluate without reading again.
+            Settings["CostPilot:Utilization:MinInterval"] = "00:00:00";
         }
     }
 
