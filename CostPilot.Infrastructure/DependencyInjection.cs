@@ -154,6 +154,7 @@ public static class DependencyInjection
         services.AddSingleton<IInstanceTypeCatalog>(_ => InstanceTypeCatalog.Default);
         services.AddOptions<RecommendationSettings>().Bind(config.GetSection(RecommendationService.SettingsSection));
         services.AddSingleton<RecommendationService>();
+        services.AddSingleton<Optimization.AvailabilityService>();
         services.AddSingleton<UtilizationStore>();
         services.AddSingleton<UtilizationScheduler>();
         services.AddSingleton<UtilizationSourceFactory>();

@@ -53,6 +53,26 @@ public sealed class Account
     /// <summary>A discovery is running, or was cut off and is about to resume.</summary>
     public bool IsDiscoveryInProgress => Status is AccountStatus.Discovering or AccountStatus.Interrupted;
 
+    /// <summary>The monthly availability its owner commits to (an SLA, percent): what CostPilot's changes may cost in downtime.</summary>
+    public decimal AvailabilityTarget { get; private set; } = Optimization.AvailabilityReport.DefaultTargetPercent;
+
+    /// <summary>Why <paramref name="percent"/> cannot be a target (from 90 % to 99.999 %, at most three decimals); null when it can.</summary>
+    public static string? AvailabilityTargetError(decimal percent) =>
+        percent < Optimization.AvailabilityReport.MinTargetPercent || percent > Optimization.AvailabilityReport.MaxTargetPercent
+            ? "The availability target must be between 90 % and 99.999 %."
+            : decimal.Round(percent, 3) != percent
+                ? "The availability target takes at most three decimals (for example 99.95)."
+                : null;
+
+    public void SetAvailabilityTarget(decimal percent)
+    {
+        if (AvailabilityTargetError(percent) is { } error)
+        {
+            throw new ArgumentOutOfRangeException(nameof(percent), percent, error);
+        }
+        AvailabilityTarget = percent;
+    }
+
     /// <summary>The regions AWS last listed as enabled; the next discovery starts on them before the list is confirmed.</summary>
     public List<string> EnabledRegions { get; private set; } = [];
 

@@ -55,6 +55,7 @@ public sealed class CostPagesTests : ComponentTestBase
         Context.Services.AddSingleton<IInstanceTypeCatalog>(InstanceTypeCatalog.Default);
         Context.Services.AddSingleton(Options.Create(new RecommendationSettings()));
         Context.Services.AddSingleton<RecommendationService>();
+        Context.Services.AddSingleton<CostPilot.Infrastructure.Optimization.AvailabilityService>();
         Context.Services.AddSingleton(_hub);
         Context.Services.AddScoped<CurrentCaller>();
         var auth = Context.AddAuthorization();

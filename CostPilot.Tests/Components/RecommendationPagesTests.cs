@@ -48,6 +48,7 @@ public sealed class RecommendationPagesTests : ComponentTestBase
         Context.Services.AddSingleton<IInstanceTypeCatalog>(InstanceTypeCatalog.Default);
         Context.Services.AddSingleton(Options.Create(new RecommendationSettings()));
         Context.Services.AddSingleton<RecommendationService>();
+        Context.Services.AddSingleton<CostPilot.Infrastructure.Optimization.AvailabilityService>();
         Context.Services.AddSingleton(new AccountEventHub(NullLogger<AccountEventHub>.Instance));
         Context.Services.AddScoped<CurrentCaller>();
         var auth = Context.AddAuthorization();

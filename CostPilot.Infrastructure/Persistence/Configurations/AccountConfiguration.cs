@@ -25,6 +25,7 @@ internal sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
         b.Property(a => a.Method).HasConversion<string>().HasMaxLength(20);
         b.Property(a => a.Status).HasConversion<string>().HasMaxLength(20);
         b.Property(a => a.StatusMessage).HasMaxLength(Account.MaxStatusMessageLength);
+        b.Property(a => a.AvailabilityTarget).HasPrecision(6, 3).HasDefaultValue(Domain.Optimization.AvailabilityReport.DefaultTargetPercent);
         b.Property(a => a.RoleArn).HasMaxLength(2048);
         b.Property(a => a.ExternalId).HasMaxLength(1224);
         b.Property(a => a.AccessKeyId).HasMaxLength(128);

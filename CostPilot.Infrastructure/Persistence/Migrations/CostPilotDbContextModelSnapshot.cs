@@ -35,6 +35,13 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("access_key_id");
 
+                    b.Property<decimal>("AvailabilityTarget")
+                        .ValueGeneratedOnAdd()
+                        .HasPrecision(6, 3)
+                        .HasColumnType("numeric(6,3)")
+                        .HasDefaultValue(99.9m)
+                        .HasColumnName("availability_target");
+
                     b.Property<string>("AwsAccountId")
                         .IsRequired()
                         .HasMaxLength(12)
