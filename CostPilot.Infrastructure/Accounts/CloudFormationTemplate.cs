@@ -14,6 +14,9 @@ public static class CloudFormationTemplate
         "ec2:DescribeAddresses", "ec2:DescribeSpotPriceHistory", "cloudwatch:GetMetricData", "sts:GetCallerIdentity",
     ];
 
+    /// <summary>The tag an instance carries while CostPilot changes its type: the type to return to.</summary>
+    public const string OriginalTypeTag = "costpilot:original-type";
+
     public static readonly IReadOnlyList<string> OptimizeActions =
         ["ec2:StopInstances", "ec2:StartInstances", "ec2:ModifyInstanceAttribute", "ec2:CreateTags"];
 
@@ -72,13 +75,27 @@ public static class CloudFormationTemplate
         yaml.AppendLine("      PolicyDocument:");
         yaml.AppendLine("        Version: '2012-10-17'");
         yaml.AppendLine("        Statement:");
-        yaml.AppendLine("          - Effect: Allow");
-        yaml.AppendLine("            Action:");
-        foreach (var action in OptimizeActions)
-        {
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"              - {action}");
-        }
+        yaml.AppendLine("          - Sid: StopAndStart");
+        yaml.AppendLine("            Effect: Allow");
+        yaml.AppendLine("            Action: [ec2:StopInstances, ec2:StartInstances]");
         yaml.AppendLine("            Resource: '*'");
+        // One attribute per ModifyInstanceAttribute call: the condition key is present only when that attribute is the instance
+        // type, so user data, security groups, shutdown behaviour and the rest stay out of CostPilot's reach.
+        yaml.AppendLine("          - Sid: ChangeTheInstanceTypeOnly");
+        yaml.AppendLine("            Effect: Allow");
+        yaml.AppendLine("            Action: ec2:ModifyInstanceAttribute");
+        yaml.AppendLine("            Resource: '*'");
+        yaml.AppendLine("            Condition:");
+        yaml.AppendLine("              StringLike:");
+        yaml.AppendLine("                ec2:Attribute/InstanceType: '*'");
+        // The original type is recorded on the instance as a tag, so a retried or interrupted change can be rolled back; no other tag.
+        yaml.AppendLine("          - Sid: RecordTheOriginalType");
+        yaml.AppendLine("            Effect: Allow");
+        yaml.AppendLine("            Action: ec2:CreateTags");
+        yaml.AppendLine("            Resource: '*'");
+        yaml.AppendLine("            Condition:");
+        yaml.AppendLine("              ForAllValues:StringEquals:");
+        yaml.AppendLine(CultureInfo.InvariantCulture, $"                aws:TagKeys: ['{OriginalTypeTag}']");
         yaml.AppendLine("Outputs:");
         yaml.AppendLine("  RoleArn:");
         yaml.AppendLine("    Description: Paste this into CostPilot.");

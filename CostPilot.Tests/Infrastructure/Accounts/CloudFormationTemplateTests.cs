@@ -14,4 +14,36 @@ public sealed class CloudFormationTemplateTests
         Assert.Subset(CloudFormationTemplate.ReadActions.ToHashSet(), calls.ToHashSet());
         Assert.DoesNotContain(CloudFormationTemplate.ReadActions, a => CloudFormationTemplate.OptimizeActions.Contains(a));
     }
+
+    [Fact]
+    public void Build_OptimizationSwitch_ModifyOnlyTheInstanceTypeAndTagOnlyTheOriginalType()
+    {
+        var yaml = CloudFormationTemplate.Build("arn:aws:iam::999988887777:role/CostPilot", "cp-external-id").ReplaceLineEndings("\n");
+
+        var optimize = yaml[yaml.IndexOf("  CostPilotOptimizePolicy:", StringComparison.Ordinal)..yaml.IndexOf("Outputs:", StringComparison.Ordinal)];
+        Assert.Contains("    Condition: OptimizationEnabled\n", optimize, StringComparison.Ordinal);
+        Assert.Contains("""
+                      - Sid: ChangeTheInstanceTypeOnly
+                        Effect: Allow
+                        Action: ec2:ModifyInstanceAttribute
+                        Resource: '*'
+                        Condition:
+                          StringLike:
+                            ec2:Attribute/InstanceType: '*'
+
+            """.Replace("\r", "", StringComparison.Ordinal), optimize, StringComparison.Ordinal);
+        Assert.Contains("""
+                      - Sid: RecordTheOriginalType
+                        Effect: Allow
+                        Action: ec2:CreateTags
+                        Resource: '*'
+                        Condition:
+                          ForAllValues:StringEquals:
+                            aws:TagKeys: ['costpilot:original-type']
+
+            """.Replace("\r", "", StringComparison.Ordinal), optimize, StringComparison.Ordinal);
+        // Nothing else is granted: every Action line of the optimization policy is one of these.
+        var actions = optimize.Split('\n').Where(l => l.TrimStart().StartsWith("Action:", StringComparison.Ordinal)).Select(l => l.Trim()).ToList();
+        Assert.Equal(["Action: [ec2:StopInstances, ec2:StartInstances]", "Action: ec2:ModifyInstanceAttribute", "Action: ec2:CreateTags"], actions);
+    }
 }
