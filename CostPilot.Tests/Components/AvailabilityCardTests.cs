@@ -14,45 +14,12 @@ using Npgsql;
 namespace CostPilot.Tests.Components;
 
 /// <summary>The account's availability against its target, from downtime rows in a real database; and the owner changing the target.</summary>
-public sealed class AvailabilityCardTests : ComponentTestBase
+public sealed class AvailabilityCardTests() : ClientPageTestBase(PageTime)
 {
-    // 15 days into November: the budget at 99.9 % is 43 min 12 s per instance.
-    private static readonly DateTimeOffset Now = new(2026, 11, 16, 0, 0, 0, TimeSpan.Zero);
-
-    private string _database = "";
-    private CostInventory _db = default!;
-    private string _userId = "";
-    private NpgsqlDataSource? _dataSource;
-
-    public override async Task InitializeAsync()
-    {
-        _database = await TestPostgres.CreateDatabaseAsync();
-        var connectionString = TestPostgres.ConnectionStringFor(_database);
-        _db = new CostInventory(connectionString);
-        _userId = await _db.UserAsync();
-        _dataSource = new NpgsqlDataSourceBuilder(connectionString).EnableDynamicJson().Build();
-        Context.Services.AddDbContextFactory<CostPilotDbContext>(o => o.UseNpgsql(_dataSource).UseSnakeCaseNamingConvention());
-        Context.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
-        Context.Services.AddSingleton<AvailabilityService>();
-        Context.Services.AddScoped<CurrentCaller>();
-        var auth = Context.AddAuthorization();
-        auth.SetAuthorized("client@costpilot.test");
-        auth.SetRoles(Roles.Client);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, _userId));
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_dataSource is not null)
-        {
-            await _dataSource.DisposeAsync();
-        }
-        await TestPostgres.DropDatabaseAsync(_database);
-    }
+    private static readonly DateTimeOffset PageTime = new(2026, 11, 16, 0, 0, 0, TimeSpan.Zero);
 
     private Task DowntimeAsync(Guid accountId, string instanceId, DateTimeOffset from, int seconds) =>
-        _db.ExecuteAsync("""
+        Db.ExecuteAsync("""
             INSERT INTO downtime_logs (id, account_id, instance_id, reason, started_at, ended_at)
             VALUES (gen_random_uuid(), @account, @iid, 'resize', @from, @to)
             """, ("account", accountId), ("iid", instanceId), ("from", from), ("to", from.AddSeconds(seconds)));
@@ -60,8 +27,8 @@ public sealed class AvailabilityCardTests : ComponentTestBase
     [Fact]
     public async Task Card_Downtime_AvailabilityAndBudgetLeftToTheSecond()
     {
-        var id = await _db.AccountAsync(_userId, "Prod", "123456789012");
-        await _db.InstanceAsync(id, "i-0aaaaaaaaaaaaaaa1", "us-east-1", "m5.large", "running", 0.096m, 70.08m, "on-demand");
+        var id = await Db.AccountAsync(UserId, "Prod", "123456789012");
+        await Db.InstanceAsync(id, "i-0aaaaaaaaaaaaaaa1", "us-east-1", "m5.large", "running", 0.096m, 70.08m, "on-demand");
         await DowntimeAsync(id, "i-0aaaaaaaaaaaaaaa1", Now.AddDays(-2), 150);
         await DowntimeAsync(id, "i-0aaaaaaaaaaaaaaa1", Now.AddDays(-1), 90);
 
@@ -76,7 +43,7 @@ public sealed class AvailabilityCardTests : ComponentTestBase
     [Fact]
     public async Task Card_ChangeTarget_SavedAndTheBudgetFollows_BadValueExplained()
     {
-        var id = await _db.AccountAsync(_userId, "Prod", "123456789012");
+        var id = await Db.AccountAsync(UserId, "Prod", "123456789012");
         var card = Context.Render<AvailabilityCard>(p => p.Add(c => c.AccountId, id));
         card.WaitForAssertion(() => Assert.Equal("43 min 12 s of 43 min 12 s", card.Find("[data-testid=downtime-budget]").TextContent.Trim()));
 
@@ -86,11 +53,11 @@ public sealed class AvailabilityCardTests : ComponentTestBase
 
         // 0.5 % of 30 days: 3 h 36 min.
         card.WaitForAssertion(() => Assert.Equal("3 h 36 min of 3 h 36 min", card.Find("[data-testid=downtime-budget]").TextContent.Trim()));
-        await using var db = new CostPilotDbContext(new DbContextOptionsBuilder<CostPilotDbContext>().UseNpgsql(_dataSource!).UseSnakeCaseNamingConvention().Options);
+        await using var db = NewDbContext();
         Assert.Equal(99.5m, (await db.Accounts.SingleAsync(a => a.Id == id)).AvailabilityTarget);
 
         var refused = await Context.Services.GetRequiredService<AvailabilityService>().SetTargetAsync(
-            new CostPilot.Infrastructure.Identity.Caller(_userId, new HashSet<string>()), id, 100m);
+            new CostPilot.Infrastructure.Identity.Caller(UserId, new HashSet<string>()), id, 100m);
         Assert.Equal("The availability target must be between 90 % and 99.999 %.", refused.Error?.Message);
         var stranger = await Context.Services.GetRequiredService<AvailabilityService>().SetTargetAsync(
             new CostPilot.Infrastructure.Identity.Caller("someone-else", new HashSet<string>()), id, 99m);

@@ -28,61 +28,16 @@ namespace CostPilot.Tests.Components;
 /// The client pages' money, rendered from a known inventory in a real database: the account page's cost cards and charts, the
 /// instances grid's prices, and the dashboard's total. Every figure is checked as the exact text shown.
 /// </summary>
-public sealed class CostPagesTests : ComponentTestBase
+public sealed class CostPagesTests() : ClientPageTestBase(PageTime)
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 30, 18, 0, 0, TimeSpan.Zero);
-
-    private readonly AccountEventHub _hub = new(NullLogger<AccountEventHub>.Instance);
-    private string _database = "";
-    private CostInventory _db = default!;
-    private string _userId = "";
-    private NpgsqlDataSource? _dataSource;
-
-    public override async Task InitializeAsync()
-    {
-        _database = await TestPostgres.CreateDatabaseAsync();
-        var connectionString = TestPostgres.ConnectionStringFor(_database);
-        _db = new CostInventory(connectionString);
-        _userId = await _db.UserAsync();
-
-        // As the app builds it: tags are jsonb dictionaries (dynamic JSON), names snake_case.
-        _dataSource = new NpgsqlDataSourceBuilder(connectionString).EnableDynamicJson().Build();
-        Context.Services.AddDbContextFactory<CostPilotDbContext>(o => o.UseNpgsql(_dataSource).UseSnakeCaseNamingConvention());
-        Context.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
-        Context.Services.AddSingleton<InventoryQueryService>();
-        Context.Services.AddSingleton(_dataSource);
-        Context.Services.AddSingleton<IPriceCatalog>(SnapshotPriceCatalog.Default);
-        Context.Services.AddSingleton<IInstanceTypeCatalog>(InstanceTypeCatalog.Default);
-        Context.Services.AddSingleton(Options.Create(new RecommendationSettings()));
-        Context.Services.AddSingleton<RecommendationService>();
-        Context.Services.AddSingleton<CostPilot.Infrastructure.Optimization.AvailabilityService>();
-        Context.Services.AddSingleton(_hub);
-        Context.Services.AddScoped<CurrentCaller>();
-        var auth = Context.AddAuthorization();
-        auth.SetAuthorized("client@costpilot.test");
-        auth.SetRoles(Roles.Client);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, _userId));
-        // The buttons that start jobs are not what these tests look at (and need the job machinery).
-        Context.ComponentFactories.AddStub<RescanButton>();
-        Context.ComponentFactories.AddStub<RemoveAccountButton>();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_dataSource is not null)
-        {
-            await _dataSource.DisposeAsync();
-        }
-        await TestPostgres.DropDatabaseAsync(_database);
-    }
+    private static readonly DateTimeOffset PageTime = new(2026, 11, 30, 18, 0, 0, TimeSpan.Zero);
 
     [Fact]
     public async Task AccountPage_KnownFleet_ShowsExactCostsAndTheTotalIsTheSumOfTheParts()
     {
-        var id = await KnownFleet.SeedAsync(_db, _userId, "111111111111");
-        await _db.SnapshotAsync(id, new DateOnly(2026, 11, 29), 24_000.00m, 60.00m, 7.30m);
-        await _db.SnapshotAsync(id, new DateOnly(2026, 11, 30), KnownFleet.Compute, KnownFleet.Storage, KnownFleet.Addresses);
+        var id = await KnownFleet.SeedAsync(Db, UserId, "111111111111");
+        await Db.SnapshotAsync(id, new DateOnly(2026, 11, 29), 24_000.00m, 60.00m, 7.30m);
+        await Db.SnapshotAsync(id, new DateOnly(2026, 11, 30), KnownFleet.Compute, KnownFleet.Storage, KnownFleet.Addresses);
 
         var page = Context.Render<AccountPage>(p => p.Add(c => c.Id, id));
 
@@ -107,7 +62,7 @@ public sealed class CostPagesTests : ComponentTestBase
     [Fact]
     public async Task AccountPage_FirstScanRunningWithNothingPriced_ShowsZeroCostsAndAnEmptyChartState()
     {
-        var id = await _db.AccountAsync(_userId, "Brand new", "222222222222", status: "Discovering");
+        var id = await Db.AccountAsync(UserId, "Brand new", "222222222222", status: "Discovering");
 
         var page = Context.Render<AccountPage>(p => p.Add(c => c.Id, id));
 
@@ -120,8 +75,8 @@ public sealed class CostPagesTests : ComponentTestBase
     [Fact]
     public async Task AccountPage_OneDayOfHistory_SaysThatDaysFigureInsteadOfALine()
     {
-        var id = await KnownFleet.SeedAsync(_db, _userId, "333333333333");
-        await _db.SnapshotAsync(id, new DateOnly(2026, 11, 30), KnownFleet.Compute, KnownFleet.Storage, KnownFleet.Addresses);
+        var id = await KnownFleet.SeedAsync(Db, UserId, "333333333333");
+        await Db.SnapshotAsync(id, new DateOnly(2026, 11, 30), KnownFleet.Compute, KnownFleet.Storage, KnownFleet.Addresses);
 
         var page = Context.Render<AccountPage>(p => p.Add(c => c.Id, id));
 
@@ -134,13 +89,13 @@ public sealed class CostPagesTests : ComponentTestBase
     [Fact]
     public async Task AccountPage_AccountEvent_ReloadsCostCardsAndCharts()
     {
-        var id = await KnownFleet.SeedAsync(_db, _userId, "444444444444");
+        var id = await KnownFleet.SeedAsync(Db, UserId, "444444444444");
         var page = Context.Render<AccountPage>(p => p.Add(c => c.Id, id));
         page.WaitForAssertion(() => Assert.Equal("$24,227.32", Text(page, "account-monthly-cost")), TimeSpan.FromSeconds(10));
 
         // A rescan priced a new instance in a new region; its end is pushed to the open page.
-        await _db.InstanceAsync(id, "i-0000000000000099", "ap-south-1", "r5.large", "running", 0.126m, 91.98m, "on-demand");
-        await _hub.DispatchAsync(AccountEvent.Changed(id, _userId, AccountStatus.Active, null, Now.AddMinutes(1)));
+        await Db.InstanceAsync(id, "i-0000000000000099", "ap-south-1", "r5.large", "running", 0.126m, 91.98m, "on-demand");
+        await Hub.DispatchAsync(AccountEvent.Changed(id, UserId, AccountStatus.Active, null, Now.AddMinutes(1)));
 
         page.WaitForAssertion(() => Assert.Equal("$24,319.30", Text(page, "account-monthly-cost")), TimeSpan.FromSeconds(10));
         Assert.Equal("$24,249.00", Text(page, "account-compute-cost"));
@@ -150,7 +105,7 @@ public sealed class CostPagesTests : ComponentTestBase
     [Fact]
     public async Task InstancesGrid_ShowsHourlyAndMonthlyPrices_SpotAndPriceUnknown()
     {
-        var id = await KnownFleet.SeedAsync(_db, _userId, "555555555555");
+        var id = await KnownFleet.SeedAsync(Db, UserId, "555555555555");
 
         var grid = Context.Render<InstancesGrid>(p => p.Add(c => c.AccountId, id));
 
@@ -171,12 +126,12 @@ public sealed class CostPagesTests : ComponentTestBase
     [Fact]
     public async Task Dashboard_TotalIsTheSumOfTheAccountsShown_AndOtherUsersAccountsAreLeftOut()
     {
-        await KnownFleet.SeedAsync(_db, _userId, "666666666666");
-        var second = await _db.AccountAsync(_userId, "Staging", "777777777777");
-        await _db.InstanceAsync(second, "i-0000000000000100", "us-east-1", "m5.24xlarge", "running", 1.6912m, 1_234.56m, "on-demand");
-        var stranger = await _db.UserAsync();
-        var theirs = await _db.AccountAsync(stranger, "Not yours", "888888888888");
-        await _db.InstanceAsync(theirs, "i-0000000000000200", "us-east-1", "m5.large", "running", 0.096m, 70.08m, "on-demand");
+        await KnownFleet.SeedAsync(Db, UserId, "666666666666");
+        var second = await Db.AccountAsync(UserId, "Staging", "777777777777");
+        await Db.InstanceAsync(second, "i-0000000000000100", "us-east-1", "m5.24xlarge", "running", 1.6912m, 1_234.56m, "on-demand");
+        var stranger = await Db.UserAsync();
+        var theirs = await Db.AccountAsync(stranger, "Not yours", "888888888888");
+        await Db.InstanceAsync(theirs, "i-0000000000000200", "us-east-1", "m5.large", "running", 0.096m, 70.08m, "on-demand");
 
         var page = Context.Render<Dashboard>();
 

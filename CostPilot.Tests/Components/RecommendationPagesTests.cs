@@ -24,61 +24,20 @@ namespace CostPilot.Tests.Components;
 /// The recommendations as a client sees them, rendered from stored rows in a real database: the list (order, hooks, filters,
 /// unknown savings), the savings card, the instances grid's advice and the dashboard's totals.
 /// </summary>
-public sealed class RecommendationPagesTests : ComponentTestBase
+public sealed class RecommendationPagesTests() : ClientPageTestBase(PageTime)
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 30, 18, 0, 0, TimeSpan.Zero);
-
-    private string _database = "";
-    private CostInventory _db = default!;
-    private string _userId = "";
-    private NpgsqlDataSource? _dataSource;
-
-    public override async Task InitializeAsync()
-    {
-        _database = await TestPostgres.CreateDatabaseAsync();
-        var connectionString = TestPostgres.ConnectionStringFor(_database);
-        _db = new CostInventory(connectionString);
-        _userId = await _db.UserAsync();
-        _dataSource = new NpgsqlDataSourceBuilder(connectionString).EnableDynamicJson().Build();
-        Context.Services.AddDbContextFactory<CostPilotDbContext>(o => o.UseNpgsql(_dataSource).UseSnakeCaseNamingConvention());
-        Context.Services.AddSingleton(_dataSource);
-        Context.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
-        Context.Services.AddSingleton<InventoryQueryService>();
-        Context.Services.AddSingleton<IPriceCatalog>(SnapshotPriceCatalog.Default);
-        Context.Services.AddSingleton<IInstanceTypeCatalog>(InstanceTypeCatalog.Default);
-        Context.Services.AddSingleton(Options.Create(new RecommendationSettings()));
-        Context.Services.AddSingleton<RecommendationService>();
-        Context.Services.AddSingleton<CostPilot.Infrastructure.Optimization.AvailabilityService>();
-        Context.Services.AddSingleton(new AccountEventHub(NullLogger<AccountEventHub>.Instance));
-        Context.Services.AddScoped<CurrentCaller>();
-        var auth = Context.AddAuthorization();
-        auth.SetAuthorized("client@costpilot.test");
-        auth.SetRoles(Roles.Client);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, _userId));
-        Context.ComponentFactories.AddStub<RescanButton>();
-        Context.ComponentFactories.AddStub<RemoveAccountButton>();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_dataSource is not null)
-        {
-            await _dataSource.DisposeAsync();
-        }
-        await TestPostgres.DropDatabaseAsync(_database);
-    }
+    private static readonly DateTimeOffset PageTime = new(2026, 11, 30, 18, 0, 0, TimeSpan.Zero);
 
     /// <summary>Four recommendations: two instances, a volume and an address, one of them with a saving nobody can price.</summary>
     private async Task<Guid> SeedAsync()
     {
-        var id = await _db.AccountAsync(_userId, "Prod", "123456789012");
-        await _db.RecommendationAsync(id, "rightsize", "Instance", "i-0aaaaaaaaaaaaaaa1", "us-east-1", 140.16m, 70.08m, risk: 0, name: "api-1",
+        var id = await Db.AccountAsync(UserId, "Prod", "123456789012");
+        await Db.RecommendationAsync(id, "rightsize", "Instance", "i-0aaaaaaaaaaaaaaa1", "us-east-1", 140.16m, 70.08m, risk: 0, name: "api-1",
             reason: "p95 CPU 12 % over 14 days; m5.xlarge → m5.large saves $70.08/month");
-        await _db.RecommendationAsync(id, "idle", "Instance", "i-0bbbbbbbbbbbbbbb2", "eu-west-1", 560.64m, 0m, current: "running", proposed: "stopped");
-        await _db.RecommendationAsync(id, "unattached-volume", "Volume", "vol-0ccccccccccccccc3", "us-east-1", 8.00m, 0m, current: "gp2 · 100 GiB",
+        await Db.RecommendationAsync(id, "idle", "Instance", "i-0bbbbbbbbbbbbbbb2", "eu-west-1", 560.64m, 0m, current: "running", proposed: "stopped");
+        await Db.RecommendationAsync(id, "unattached-volume", "Volume", "vol-0ccccccccccccccc3", "us-east-1", 8.00m, 0m, current: "gp2 · 100 GiB",
             proposed: "deleted");
-        await _db.RecommendationAsync(id, "idle-address", "Address", "eipalloc-0ddddddddddddddd4", "us-east-1", null, null, current: "203.0.113.1",
+        await Db.RecommendationAsync(id, "idle-address", "Address", "eipalloc-0ddddddddddddddd4", "us-east-1", null, null, current: "203.0.113.1",
             proposed: "released");
         return id;
     }
@@ -134,13 +93,13 @@ public sealed class RecommendationPagesTests : ComponentTestBase
     [Fact]
     public async Task InstancesGrid_AdviceAndNotEnoughDataPerInstance()
     {
-        var id = await _db.AccountAsync(_userId, "Prod", "123456789012");
-        await _db.InstanceAsync(id, "i-0aaaaaaaaaaaaaaa1", "us-east-1", "m5.xlarge", "running", 0.192m, 140.16m, "on-demand", name: "api-1");
-        await _db.InstanceAsync(id, "i-0bbbbbbbbbbbbbbb2", "us-east-1", "m5.large", "running", 0.096m, 70.08m, "on-demand", name: "api-2");
-        await _db.InstanceAsync(id, "i-0ccccccccccccccc3", "us-east-1", "c5.large", "running", 0.085m, 62.05m, "on-demand", name: "api-3");
-        await _db.RecommendationAsync(id, "rightsize", "Instance", "i-0aaaaaaaaaaaaaaa1", "us-east-1", 140.16m, 70.08m);
-        await _db.FindingAsync(id, "i-0bbbbbbbbbbbbbbb2", "us-east-1", "NotEnoughData", "41 of the 72 hourly points needed");
-        await _db.FindingAsync(id, "i-0ccccccccccccccc3", "us-east-1", "UnderProvisioned", "p95 CPU 91 % over 14 days");
+        var id = await Db.AccountAsync(UserId, "Prod", "123456789012");
+        await Db.InstanceAsync(id, "i-0aaaaaaaaaaaaaaa1", "us-east-1", "m5.xlarge", "running", 0.192m, 140.16m, "on-demand", name: "api-1");
+        await Db.InstanceAsync(id, "i-0bbbbbbbbbbbbbbb2", "us-east-1", "m5.large", "running", 0.096m, 70.08m, "on-demand", name: "api-2");
+        await Db.InstanceAsync(id, "i-0ccccccccccccccc3", "us-east-1", "c5.large", "running", 0.085m, 62.05m, "on-demand", name: "api-3");
+        await Db.RecommendationAsync(id, "rightsize", "Instance", "i-0aaaaaaaaaaaaaaa1", "us-east-1", 140.16m, 70.08m);
+        await Db.FindingAsync(id, "i-0bbbbbbbbbbbbbbb2", "us-east-1", "NotEnoughData", "41 of the 72 hourly points needed");
+        await Db.FindingAsync(id, "i-0ccccccccccccccc3", "us-east-1", "UnderProvisioned", "p95 CPU 91 % over 14 days");
 
         var grid = Context.Render<InstancesGrid>(p => p.Add(c => c.AccountId, id));
 
@@ -154,8 +113,8 @@ public sealed class RecommendationPagesTests : ComponentTestBase
     public async Task Dashboard_TotalPotentialSavingsAndTopRecommendations()
     {
         var id = await SeedAsync();
-        var other = await _db.AccountAsync(_userId, "Staging", "210987654321");
-        await _db.RecommendationAsync(other, "gp2-to-gp3", "Volume", "vol-0eeeeeeeeeeeeeee5", "us-east-1", 10.00m, 8.00m);
+        var other = await Db.AccountAsync(UserId, "Staging", "210987654321");
+        await Db.RecommendationAsync(other, "gp2-to-gp3", "Volume", "vol-0eeeeeeeeeeeeeee5", "us-east-1", 10.00m, 8.00m);
 
         var page = Context.Render<Dashboard>();
 
