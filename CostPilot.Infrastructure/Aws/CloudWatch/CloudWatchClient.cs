@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net;
 using System.Text.RegularExpressions;
-using System.Xml;
 using Amazon.Runtime;
 using CostPilot.Domain.Inventory;
 using Microsoft.Extensions.Options;
@@ -10,7 +9,7 @@ namespace CostPilot.Infrastructure.Aws.CloudWatch;
 
 /// <summary>
 /// A small client for CloudWatch's GetMetricData over the Query protocol (AWSSDK.CloudWatch is not available here): form POST,
-/// XML answer, SigV4 with AWSSDK.Core's signer. Splits a request into calls of at most <see cref="MaxQueriesPerCall"/>
+/// XML answer (read by a UTF-8 scanner), SigV4 with AWSSDK.Core's signer. Splits a request into calls of at most <see cref="MaxQueriesPerCall"/>
 /// queries, follows NextToken, retries throttling, 5xx, network errors and timeouts with jittered exponential back-off
 /// (<see cref="AwsOptions.MaxErrorRetry"/> retries, <see cref="AwsOptions.RequestTimeout"/> per attempt), and translates
 /// failures into <see cref="InventoryException"/>s. Thread-safe; one instance serves every account (credentials per call).
@@ -177,18 +176,18 @@ public sealed partial class CloudWatchClient(
                 var (buffer, length) = await ReadAnswerAsync(response, attemptCancel.Token);
                 try
                 {
-                    using var answer = new MemoryStream(buffer, 0, length, writable: false);
                     if (response.IsSuccessStatusCode)
                     {
                         try
                         {
-                            return MetricDataPage.Read(answer, ids, idsByQuery);
+                            return MetricDataPage.Read(buffer.AsSpan(0, length), ids, idsByQuery);
                         }
-                        catch (Exception e) when (e is XmlException or FormatException)
+                        catch (FormatException e)
                         {
                             throw CloudWatchErrors.Unreadable(e, region);
                         }
                     }
+                    using var answer = new MemoryStream(buffer, 0, length, writable: false);
                     var error = CloudWatchError.Read((int)response.StatusCode, answer);
                     if (!error.IsRetryable)
                     {

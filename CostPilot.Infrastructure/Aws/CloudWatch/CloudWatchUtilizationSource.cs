@@ -59,6 +59,7 @@ public sealed class CloudWatchUtilizationSource(CloudWatchClient client, AWSCred
         }
 
         var end = start.AddHours(hours);
+        var ids = series.ConvertAll(s => s.InstanceId);
         var done = 0;
         var calls = (series.Count + InstancesPerCall - 1) / InstancesPerCall;
         var parallel = new ParallelOptions
@@ -70,7 +71,7 @@ public sealed class CloudWatchUtilizationSource(CloudWatchClient client, AWSCred
         {
             var first = call * InstancesPerCall;
             var count = Math.Min(InstancesPerCall, series.Count - first);
-            var queries = Queries(series, first, count);
+            var queries = Queries(ids, first, count);
             var summary = await client.GetMetricDataAsync(credentials, region, queries, start, end, Receiver(series, first, q => q), token);
             await CheckAsync(region, series, first, queries, summary, start, end, token);
             var total = Interlocked.Add(ref done, count);
@@ -112,12 +113,13 @@ public sealed class CloudWatchUtilizationSource(CloudWatchClient client, AWSCred
         }
     }
 
-    private static List<MetricQuery> Queries(List<UtilizationSeries> series, int first, int count)
+    /// <summary>The queries of <paramref name="count"/> instances from position <paramref name="first"/>: ids "cpuavg_17", "cpumax_17", "netin_17", "netout_17".</summary>
+    internal static List<MetricQuery> Queries(IReadOnlyList<string> instanceIds, int first, int count)
     {
         var queries = new List<MetricQuery>(count * MetricsPerInstance);
         for (var i = first; i < first + count; i++)
         {
-            MetricDimension[] dimensions = [new(Dimension, series[i].InstanceId)];
+            MetricDimension[] dimensions = [new(Dimension, instanceIds[i])];
             foreach (var (prefix, metric, stat) in Metrics)
             {
                 queries.Add(new MetricQuery(string.Create(CultureInfo.InvariantCulture, $"{prefix}_{i}"), Namespace, metric, dimensions, PeriodSeconds, stat));

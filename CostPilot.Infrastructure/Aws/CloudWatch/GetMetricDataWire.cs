@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Xml;
 
 namespace CostPilot.Infrastructure.Aws.CloudWatch;
 
@@ -67,9 +66,9 @@ internal static class GetMetricDataRequest
 }
 
 /// <summary>
-/// One page of a GetMetricData answer, read with <see cref="XmlReader"/> (no DOM): the members' datapoints in two pooled arrays
-/// (timestamps and values, each member a slice), the members' query numbers and statuses, NextToken and messages.
-/// Dispose returns the arrays to the pool.
+/// One page of a GetMetricData answer, read in one pass with <see cref="Utf8XmlScanner"/> (no DOM, nothing allocated per
+/// datapoint): the members' datapoints in two pooled arrays (timestamps and values, each member a slice), the members' query
+/// numbers and statuses, NextToken and messages. Dispose returns the arrays to the pool.
 /// </summary>
 internal sealed class MetricDataPage : IDisposable
 {
@@ -96,18 +95,36 @@ internal sealed class MetricDataPage : IDisposable
     internal readonly record struct Member(int Query, int Start, int Count, MetricDataStatus Status);
 
     /// <summary>
-    /// Reads a 200 answer. <paramref name="queryIds"/> maps the request's ids to query numbers; an unknown id, a member whose
-    /// timestamps and values differ in number, or XML that is not a GetMetricDataResponse throws <see cref="FormatException"/>
-    /// (or <see cref="XmlException"/>).
+    /// Reads a 200 answer, GetMetricDataResponse/GetMetricDataResult/{MetricDataResults/member/{Id, StatusCode, Timestamps/member,
+    /// Values/member, Messages/member}, NextToken, Messages/member}, its elements in any order, unknown ones skipped.
+    /// <paramref name="queryIds"/> maps the request's ids to query numbers. Malformed XML, an unknown id, a member whose
+    /// timestamps and values differ in number, or a value that is no timestamp or number throws <see cref="FormatException"/>.
     /// </summary>
-    public static MetricDataPage Read(Stream body, Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> queryIds, IReadOnlyList<string> idsByQuery)
+    public static MetricDataPage Read(ReadOnlySpan<byte> xml, Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> queryIds, IReadOnlyList<string> idsByQuery)
     {
         var page = new MetricDataPage();
         try
         {
-            using var reader = XmlReader.Create(body, CloudWatchXml.Settings);
-            var parser = new Parser(reader, page, queryIds, idsByQuery);
-            parser.ReadResponse();
+            var reader = new Reader(queryIds, idsByQuery);
+            var scanner = new Utf8XmlScanner(xml, reader.OpenElements);
+            if (!scanner.Read() || scanner.Token != XmlTokenKind.StartElement || !scanner.LocalName.SequenceEqual("GetMetricDataResponse"u8))
+            {
+                throw new FormatException("The answer is not a GetMetricDataResponse.");
+            }
+            if (!scanner.IsEmptyElement)
+            {
+                while (scanner.ReadChild())
+                {
+                    if (scanner.LocalName.SequenceEqual("GetMetricDataResult"u8))
+                    {
+                        reader.ReadResult(ref scanner, page);
+                    }
+                    else
+                    {
+                        scanner.Skip();
+                    }
+                }
+            }
             return page;
         }
         catch
@@ -154,111 +171,152 @@ internal sealed class MetricDataPage : IDisposable
         return bigger;
     }
 
-    /// <summary>Walks GetMetricDataResponse/GetMetricDataResult; any element it does not know is skipped, in any order.</summary>
-    private sealed class Parser(XmlReader reader, MetricDataPage page,
-        Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> queryIds, IReadOnlyList<string> idsByQuery)
+    /// <summary>The state of reading one page: the request's ids, a buffer for decoded text, the last day a timestamp fell on.</summary>
+    private sealed class Reader(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> queryIds, IReadOnlyList<string> idsByQuery)
     {
-        // Ids are at most 255 characters; a timestamp or a number far less. Longer text is not a CloudWatch answer.
-        private readonly char[] _text = new char[256];
+        private static ReadOnlySpan<byte> MemberStart => "<member>"u8;
+        private static ReadOnlySpan<byte> MemberEnd => "</member>"u8;
 
-        public void ReadResponse()
+        private byte[] _scratch = new byte[256];
+        private readonly byte[] _day = new byte[10];
+        private long _dayTicks = -1;
+
+        public int[] OpenElements { get; } = new int[128];
+
+        public void ReadResult(ref Utf8XmlScanner scanner, MetricDataPage page)
         {
-            reader.MoveToContent();
-            if (reader.NodeType != XmlNodeType.Element || reader.LocalName != "GetMetricDataResponse")
+            if (scanner.IsEmptyElement)
             {
-                throw new FormatException($"Expected GetMetricDataResponse, found {reader.NodeType} '{reader.LocalName}'.");
+                return;
             }
-            Children(() =>
+            while (scanner.ReadChild())
             {
-                if (reader.LocalName == "GetMetricDataResult")
+                var name = scanner.LocalName;
+                if (name.SequenceEqual("MetricDataResults"u8))
                 {
-                    Children(ReadResultChild);
+                    if (!scanner.IsEmptyElement)
+                    {
+                        while (scanner.ReadChild())
+                        {
+                            if (scanner.LocalName.SequenceEqual("member"u8))
+                            {
+                                ReadMember(ref scanner, page);
+                            }
+                            else
+                            {
+                                scanner.Skip();
+                            }
+                        }
+                    }
+                }
+                else if (name.SequenceEqual("NextToken"u8))
+                {
+                    var token = Encoding.UTF8.GetString(scanner.ReadText(ref _scratch).Trim(" \t\r\n"u8));
+                    page.NextToken = token.Length == 0 ? null : token;
+                }
+                else if (name.SequenceEqual("Messages"u8))
+                {
+                    ReadMessages(ref scanner, page, null);
                 }
                 else
                 {
-                    reader.Skip();
+                    scanner.Skip();
                 }
-            });
-        }
-
-        private void ReadResultChild()
-        {
-            switch (reader.LocalName)
-            {
-                case "MetricDataResults":
-                    Children(() => Member(ReadMember));
-                    break;
-                case "NextToken":
-                    var token = reader.ReadElementContentAsString();
-                    page.NextToken = string.IsNullOrEmpty(token) ? null : token;
-                    break;
-                case "Messages":
-                    ReadMessages(null);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
             }
         }
 
-        private void ReadMember()
+        private void ReadMember(ref Utf8XmlScanner scanner, MetricDataPage page)
         {
             var start = page._valueCount;
             if (page._timestampCount != start)
             {
                 throw new FormatException("Timestamps and values out of step.");
             }
-            var timestamps = 0;
-            var values = 0;
-            string? id = null;
             var query = -1;
             var status = MetricDataStatus.Complete;
-            var messages = 0;
-            Children(() =>
+            var messages = page.Messages.Count;
+            if (!scanner.IsEmptyElement)
             {
-                switch (reader.LocalName)
+                while (scanner.ReadChild())
                 {
-                    case "Id":
-                        var length = ReadText();
-                        if (!queryIds.TryGetValue(_text.AsSpan(0, length), out query))
+                    var name = scanner.LocalName;
+                    if (name.SequenceEqual("Timestamps"u8))
+                    {
+                        if (!scanner.IsEmptyElement)
                         {
-                            throw new FormatException($"The answer holds a result for a query that was not asked ('{new string(_text, 0, Math.Min(length, 64))}').");
+                            while (true)
+                            {
+                                if (scanner.TryReadTextElement(MemberStart, MemberEnd, out var item))
+                                {
+                                    page.AddTimestamp(ParseTimestamp(item));
+                                }
+                                else if (!scanner.ReadChild())
+                                {
+                                    break;
+                                }
+                                else if (scanner.LocalName.SequenceEqual("member"u8))
+                                {
+                                    page.AddTimestamp(ParseTimestamp(scanner.ReadText(ref _scratch)));
+                                }
+                                else
+                                {
+                                    scanner.Skip();
+                                }
+                            }
                         }
-                        id = idsByQuery[query];
-                        break;
-                    case "StatusCode":
-                        status = Status(_text.AsSpan(0, ReadText()));
-                        break;
-                    case "Timestamps":
-                        Children(() => Member(() =>
+                    }
+                    else if (name.SequenceEqual("Values"u8))
+                    {
+                        if (!scanner.IsEmptyElement)
                         {
-                            page.AddTimestamp(ParseTimestamp(_text.AsSpan(0, ReadText())));
-                            timestamps++;
-                        }));
-                        break;
-                    case "Values":
-                        Children(() => Member(() =>
-                        {
-                            page.AddValue(ParseDouble(_text.AsSpan(0, ReadText())));
-                            values++;
-                        }));
-                        break;
-                    case "Messages":
-                        messages = page.Messages.Count;
-                        ReadMessages("");
-                        break;
-                    default:
-                        reader.Skip();
-                        break;
+                            while (true)
+                            {
+                                if (scanner.TryReadTextElement(MemberStart, MemberEnd, out var item))
+                                {
+                                    page.AddValue(ParseNumber(item));
+                                }
+                                else if (!scanner.ReadChild())
+                                {
+                                    break;
+                                }
+                                else if (scanner.LocalName.SequenceEqual("member"u8))
+                                {
+                                    page.AddValue(ParseNumber(scanner.ReadText(ref _scratch)));
+                                }
+                                else
+                                {
+                                    scanner.Skip();
+                                }
+                            }
+                        }
+                    }
+                    else if (name.SequenceEqual("Id"u8))
+                    {
+                        query = Query(scanner.ReadText(ref _scratch));
+                    }
+                    else if (name.SequenceEqual("StatusCode"u8))
+                    {
+                        status = Status(scanner.ReadText(ref _scratch));
+                    }
+                    else if (name.SequenceEqual("Messages"u8))
+                    {
+                        ReadMessages(ref scanner, page, "");
+                    }
+                    else
+                    {
+                        scanner.Skip();
+                    }
                 }
-            });
-            if (id is null)
+            }
+            if (query < 0)
             {
                 throw new FormatException("A result has no Id.");
             }
-            if (timestamps != values)
+            var id = idsByQuery[query];
+            var count = page._valueCount - start;
+            if (page._timestampCount - start != count)
             {
-                throw new FormatException($"The result of {id} has {timestamps} timestamps but {values} values.");
+                throw new FormatException($"The result of {id} has {page._timestampCount - start} timestamps but {count} values.");
             }
             // Messages read before the Id was known carry "": name the query now.
             for (var i = messages; i < page.Messages.Count; i++)
@@ -268,151 +326,103 @@ internal sealed class MetricDataPage : IDisposable
                     page.Messages[i] = page.Messages[i] with { QueryId = id };
                 }
             }
-            page.Members.Add(new Member(query, start, values, status));
+            page.Members.Add(new Member(query, start, count, status));
         }
 
-        private void ReadMessages(string? queryId) => Children(() => Member(() =>
+        private void ReadMessages(ref Utf8XmlScanner scanner, MetricDataPage page, string? queryId)
         {
-            string? code = null;
-            string? value = null;
-            Children(() =>
+            if (scanner.IsEmptyElement)
             {
-                switch (reader.LocalName)
-                {
-                    case "Code":
-                        code = reader.ReadElementContentAsString();
-                        break;
-                    case "Value":
-                        value = reader.ReadElementContentAsString();
-                        break;
-                    default:
-                        reader.Skip();
-                        break;
-                }
-            });
-            page.Messages.Add(new MetricDataMessage(queryId, code, value));
-        }));
-
-        /// <summary>Runs <paramref name="child"/> on each child element of the current element (which it must consume), then leaves the element.</summary>
-        private void Children(Action child)
-        {
-            if (reader.IsEmptyElement)
-            {
-                reader.Read();
                 return;
             }
-            var depth = reader.Depth;
-            reader.Read();
-            while (true)
+            while (scanner.ReadChild())
             {
-                reader.MoveToContent();
-                if (reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth)
+                if (!scanner.LocalName.SequenceEqual("member"u8) || scanner.IsEmptyElement)
                 {
-                    reader.Read();
-                    return;
+                    scanner.Skip();
+                    continue;
                 }
-                if (reader.NodeType == XmlNodeType.Element)
+                string? code = null;
+                string? value = null;
+                while (scanner.ReadChild())
                 {
-                    child();
-                }
-                else if (reader.NodeType == XmlNodeType.None)
-                {
-                    throw new FormatException("The answer ends early.");
-                }
-                else
-                {
-                    reader.Read();
-                }
-            }
-        }
-
-        /// <summary>A list item: a <c>member</c> element; anything else is skipped.</summary>
-        private void Member(Action item)
-        {
-            if (reader.LocalName == "member")
-            {
-                item();
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-
-        /// <summary>Reads a text-only element into <see cref="_text"/> without allocating, and leaves it.</summary>
-        private int ReadText()
-        {
-            if (reader.IsEmptyElement)
-            {
-                reader.Read();
-                return 0;
-            }
-            reader.Read();
-            var length = 0;
-            while (reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace)
-            {
-                int read;
-                while ((read = reader.ReadValueChunk(_text, length, _text.Length - length)) > 0)
-                {
-                    length += read;
-                    if (length == _text.Length)
+                    if (scanner.LocalName.SequenceEqual("Code"u8))
                     {
-                        throw new FormatException($"A value longer than {_text.Length} characters.");
+                        code = Encoding.UTF8.GetString(scanner.ReadText(ref _scratch));
+                    }
+                    else if (scanner.LocalName.SequenceEqual("Value"u8))
+                    {
+                        value = Encoding.UTF8.GetString(scanner.ReadText(ref _scratch));
+                    }
+                    else
+                    {
+                        scanner.Skip();
                     }
                 }
-                reader.Read();
+                page.Messages.Add(new MetricDataMessage(queryId, code, value));
             }
-            if (reader.NodeType != XmlNodeType.EndElement)
-            {
-                throw new FormatException($"Expected text, found {reader.NodeType} '{reader.LocalName}'.");
-            }
-            reader.Read();
-            return length;
         }
+
+        private int Query(ReadOnlySpan<byte> text)
+        {
+            text = text.Trim(" \t\r\n"u8);
+            Span<char> id = stackalloc char[256];
+            if (text.Length > id.Length || !Encoding.UTF8.TryGetChars(text, id, out var length) || !queryIds.TryGetValue(id[..length], out var query))
+            {
+                throw new FormatException($"The answer holds a result for a query that was not asked ('{Clip(text)}').");
+            }
+            return query;
+        }
+
+        /// <summary>ISO 8601 as CloudWatch writes it: "2026-03-01T10:00:00Z" read directly (the day cached), anything else by the general parser.</summary>
+        private DateTimeOffset ParseTimestamp(ReadOnlySpan<byte> text)
+        {
+            if (text.Length != 20)
+            {
+                text = text.Trim(" \t\r\n"u8);
+            }
+            if (text.Length == 20 && text[10] == 'T' && text[13] == ':' && text[16] == ':' && text[19] == 'Z'
+                && Two(text[11], text[12]) is var hour and >= 0 and < 24 && Two(text[14], text[15]) is var minute and >= 0 and < 60
+                && Two(text[17], text[18]) is var second and >= 0 and < 60)
+            {
+                if (!text[..10].SequenceEqual(_day))
+                {
+                    _dayTicks = -1;
+                    if (text[4] == '-' && text[7] == '-' && Two(text[0], text[1]) is var century and >= 0 && Two(text[2], text[3]) is var year and >= 0
+                        && Two(text[5], text[6]) is var month and >= 1 and <= 12 && Two(text[8], text[9]) is var day and >= 1
+                        && century * 100 + year >= 1 && day <= DateTime.DaysInMonth(century * 100 + year, month))
+                    {
+                        _dayTicks = new DateTime(century * 100 + year, month, day, 0, 0, 0, DateTimeKind.Utc).Ticks;
+                        text[..10].CopyTo(_day);
+                    }
+                }
+                if (_dayTicks >= 0)
+                {
+                    return new DateTimeOffset(_dayTicks + hour * TimeSpan.TicksPerHour + minute * TimeSpan.TicksPerMinute + second * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+                }
+            }
+            Span<char> chars = stackalloc char[64];
+            return text.Length <= chars.Length && Encoding.UTF8.TryGetChars(text, chars, out var length)
+                && DateTimeOffset.TryParse(chars[..length], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+                ? at
+                : throw new FormatException($"'{Clip(text)}' is not a timestamp.");
+        }
+
+        private static double ParseNumber(ReadOnlySpan<byte> text) =>
+            Utf8Number.TryParse(text, out var value) ? value : throw new FormatException($"'{Clip(text)}' is not a number.");
+
+        private static int Two(byte tens, byte ones) =>
+            tens is >= (byte)'0' and <= (byte)'9' && ones is >= (byte)'0' and <= (byte)'9' ? (tens - '0') * 10 + (ones - '0') : -1;
+
+        private static string Clip(ReadOnlySpan<byte> text) => Encoding.UTF8.GetString(text[..Math.Min(text.Length, 64)]);
     }
 
-    internal static MetricDataStatus Status(ReadOnlySpan<char> text) => text.Trim() switch
+    internal static MetricDataStatus Status(ReadOnlySpan<byte> text) => text.Trim(" \t\r\n"u8) switch
     {
-        "Complete" => MetricDataStatus.Complete,
-        "PartialData" => MetricDataStatus.PartialData,
-        "InternalError" => MetricDataStatus.InternalError,
-        "Forbidden" => MetricDataStatus.Forbidden,
+        var s when s.SequenceEqual("Complete"u8) => MetricDataStatus.Complete,
+        var s when s.SequenceEqual("PartialData"u8) => MetricDataStatus.PartialData,
+        var s when s.SequenceEqual("InternalError"u8) => MetricDataStatus.InternalError,
+        var s when s.SequenceEqual("Forbidden"u8) => MetricDataStatus.Forbidden,
         _ => MetricDataStatus.Other,
     };
-
-    /// <summary>ISO 8601 as CloudWatch writes it ("2026-03-01T10:00:00Z", sometimes with fractions or an offset).</summary>
-    internal static DateTimeOffset ParseTimestamp(ReadOnlySpan<char> text)
-    {
-        text = text.Trim();
-        // The usual form, without the general parser: yyyy-MM-ddTHH:mm:ssZ.
-        if (text.Length == 20 && text[4] == '-' && text[7] == '-' && text[10] == 'T' && text[13] == ':' && text[16] == ':' && text[19] == 'Z'
-            && Digits(text[..4], out var year) && Digits(text.Slice(5, 2), out var month) && Digits(text.Slice(8, 2), out var day)
-            && Digits(text.Slice(11, 2), out var hour) && Digits(text.Slice(14, 2), out var minute) && Digits(text.Slice(17, 2), out var second)
-            && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month) && hour < 24 && minute < 60 && second < 60)
-        {
-            return new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero);
-        }
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
-            ? at
-            : throw new FormatException($"'{text}' is not a timestamp.");
-    }
-
-    internal static double ParseDouble(ReadOnlySpan<char> text) =>
-        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new FormatException($"'{text}' is not a number.");
-
-    private static bool Digits(ReadOnlySpan<char> text, out int value)
-    {
-        value = 0;
-        foreach (var c in text)
-        {
-            if (c is < '0' or > '9')
-            {
-                return false;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return true;
-    }
 }
