@@ -47,6 +47,15 @@ internal sealed class AwsParameters
 
     public string? this[string name] => _values.GetValueOrDefault(name);
 
+    /// <summary>A copy of every parameter.</summary>
+    public Dictionary<string, string> ToDictionary() => new(_values, StringComparer.Ordinal);
+
+    /// <summary>True when a parameter named <paramref name="name"/> was sent (even empty).</summary>
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    /// <summary>The names of every parameter sent.</summary>
+    public IEnumerable<string> Names => _values.Keys;
+
     /// <summary>Values of PREFIX.1, PREFIX.2, ... (the Query protocol's flattened lists).</summary>
     public IReadOnlyList<string> List(string prefix)
     {

@@ -41,54 +41,9 @@ public sealed record FakeRequest(
 {
     /// <summary>CloudWatch GetMetricData: how many MetricDataQueries the request held.</summary>
     public int Queries { get; init; }
-}
 
-/// <summary>An EC2 instance. Defaults: a running linux x86_64 t3.micro in the region's "a" zone.</summary>
-public sealed record FakeInstance(string InstanceId)
-{
-    private readonly string? _platformDetails;
-    private readonly bool _platformDetailsSet;
-
-    public string InstanceType { get; init; } = "t3.micro";
-
-    /// <summary>pending, running, shutting-down, terminated, stopping or stopped.</summary>
-    public string State { get; init; } = "running";
-
-    /// <summary>Null means the region name + "a".</summary>
-    public string? AvailabilityZone { get; init; }
-
-    /// <summary>Null for linux, "windows" for windows (EC2 only reports the platform for windows).</summary>
-    public string? Platform { get; init; }
-
-    /// <summary>
-    /// EC2's platformDetails ("Linux/UNIX", "Windows", "Red Hat Enterprise Linux", "Windows with SQL Server Standard", ...).
-    /// Unless set: "Windows" for a windows <see cref="Platform"/>, else "Linux/UNIX". Set to null to leave it out of the answer.
-    /// </summary>
-    public string? PlatformDetails
-    {
-        get => _platformDetailsSet ? _platformDetails : Platform == "windows" ? "Windows" : "Linux/UNIX";
-        init
-        {
-            _platformDetails = value;
-            _platformDetailsSet = true;
-        }
-    }
-
-    /// <summary>placement/tenancy: "default", "dedicated" or "host"; null leaves it out of the answer.</summary>
-    public string? Tenancy { get; init; } = "default";
-
-    /// <summary>x86_64, arm64, i386, ...</summary>
-    public string Architecture { get; init; } = "x86_64";
-
-    public DateTimeOffset LaunchTime { get; init; } = new(2025, 1, 15, 8, 30, 0, TimeSpan.Zero);
-
-    /// <summary>Null for on-demand, "spot" for spot instances.</summary>
-    public string? Lifecycle { get; init; }
-
-    /// <summary>EC2's stateTransitionReason ("User initiated (2026-10-01 09:30:12 GMT)"); null sends an empty one, as EC2 does for running instances.</summary>
-    public string? StateTransitionReason { get; init; }
-
-    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>Every Query-protocol parameter as the client sent it (Action, Version, InstanceId.1, DryRun, ...).</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -138,13 +93,16 @@ public sealed record FakeAddress(string AllocationId, string PublicIp)
 public sealed partial class FakeAwsAccount
 {
     private readonly Action<string, string, FakeAwsAccount> _registerKey;
+    private readonly FakeEc2Settings _ec2;
     private readonly ConcurrentDictionary<string, FakeRegion> _regions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FakeRole> _roles = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _denied = new(StringComparer.Ordinal);
 
-    internal FakeAwsAccount(string accountId, Action<string, string, FakeAwsAccount> registerKey)
+    internal FakeAwsAccount(string accountId, Action<string, string, FakeAwsAccount> registerKey, FakeEc2Settings ec2)
     {
         AccountId = accountId;
         _registerKey = registerKey;
+        _ec2 = ec2;
     }
 
     public string AccountId { get; }
@@ -186,7 +144,41 @@ public sealed partial class FakeAwsAccount
     /// with <see cref="FakeRegion.Enabled"/>. A region never created here counts as enabled and empty.
     /// </summary>
     public FakeRegion Region(string name, bool enabled = true) =>
-        _regions.GetOrAdd(name, n => new FakeRegion(n, enabled));
+        _regions.GetOrAdd(name, n => new FakeRegion(n, enabled, _ec2));
+
+    /// <summary>
+    /// Denies EC2 actions ("ec2:StopInstances", "ec2:ModifyInstanceAttribute", ...) to every identity of this account (its
+    /// access keys and the sessions of its roles), like an IAM policy that does not grant them: each call answers 403
+    /// UnauthorizedOperation, and with DryRun=true too (instead of 412 DryRunOperation). Every action is allowed until denied.
+    /// </summary>
+    public FakeAwsAccount Deny(params string[] actions)
+    {
+        foreach (var action in actions)
+        {
+            _denied[Ec2Action(action)] = true;
+        }
+
+        return this;
+    }
+
+    /// <summary>Allows again actions denied with <see cref="Deny"/>.</summary>
+    public FakeAwsAccount Allow(params string[] actions)
+    {
+        foreach (var action in actions)
+        {
+            _denied.TryRemove(Ec2Action(action), out _);
+        }
+
+        return this;
+    }
+
+    /// <summary>True when <see cref="Deny"/> took EC2's <paramref name="action"/> ("StopInstances") from this account.</summary>
+    internal bool Denies(string action) => _denied.ContainsKey(action);
+
+    private static string Ec2Action(string action) =>
+        Ec2ActionPattern().Match(action) is { Success: true } match
+            ? match.Groups[1].Value
+            : throw new ArgumentException($"'{action}' is not an EC2 action like \"ec2:StopInstances\".", nameof(action));
 
     internal string RoleArn(string roleName) => $"arn:aws:iam::{AccountId}:role/{roleName}";
 
@@ -199,6 +191,9 @@ public sealed partial class FakeAwsAccount
 
     [GeneratedRegex(@"^[\w+=,.@-]{1,64}$")]
     private static partial Regex RoleNamePattern();
+
+    [GeneratedRegex("^ec2:([A-Z][A-Za-z0-9]+)$")]
+    private static partial Regex Ec2ActionPattern();
 }
 
 internal sealed record FakeRole(string Name, string? RequiredExternalId);
@@ -210,16 +205,20 @@ public sealed class FakeRegion
         ["pending", "running", "shutting-down", "terminated", "stopping", "stopped"];
 
     private readonly Lock _gate = new();
+    private readonly FakeEc2Settings _ec2;
     private readonly Resources<FakeInstance> _instances = new(i => i.InstanceId);
     private readonly Resources<FakeVolume> _volumes = new(v => v.VolumeId);
     private readonly Resources<FakeAddress> _addresses = new(a => a.AllocationId);
     private readonly List<FakeSpotPrice> _spotPrices = [];
+    private readonly Dictionary<string, int> _failingStarts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _typesWithoutCapacity = new(StringComparer.Ordinal);
     private volatile bool _enabled;
 
-    internal FakeRegion(string name, bool enabled)
+    internal FakeRegion(string name, bool enabled, FakeEc2Settings ec2)
     {
         Name = name;
         _enabled = enabled;
+        _ec2 = ec2;
     }
 
     public string Name { get; }
@@ -240,7 +239,52 @@ public sealed class FakeRegion
                 throw new ArgumentException($"Instance {instance.InstanceId}: unknown state '{instance.State}'.", nameof(instances));
             }
 
+            instance.Attach(_ec2);
             Add(_instances, instance);
+        }
+
+        return this;
+    }
+
+    /// <summary>An instance added earlier (the same object: read its state, history and tags, or set its faults).</summary>
+    public FakeInstance Instance(string instanceId) =>
+        FindInstance(instanceId) ?? throw new KeyNotFoundException($"No instance {instanceId} in {Name}.");
+
+    /// <summary>
+    /// The next <paramref name="times"/> StartInstances requests that would start <paramref name="instanceId"/> answer 500
+    /// InsufficientInstanceCapacity and leave it stopped. EC2 sends that error as a server error, so the SDK retries it
+    /// (3 attempts in all by default): each attempt counts.
+    /// </summary>
+    public FakeRegion FailNextStart(string instanceId, int times = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(times);
+        lock (_gate)
+        {
+            _failingStarts[instanceId] = _failingStarts.GetValueOrDefault(instanceId) + times;
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Until <see cref="RestoreCapacity"/>, every StartInstances that would start an instance of <paramref name="instanceType"/>
+    /// answers 500 InsufficientInstanceCapacity and leaves it stopped.
+    /// </summary>
+    public FakeRegion RemoveCapacity(string instanceType)
+    {
+        lock (_gate)
+        {
+            _typesWithoutCapacity.Add(instanceType);
+        }
+
+        return this;
+    }
+
+    public FakeRegion RestoreCapacity(string instanceType)
+    {
+        lock (_gate)
+        {
+            _typesWithoutCapacity.Remove(instanceType);
         }
 
         return this;
@@ -282,6 +326,45 @@ public sealed class FakeRegion
     public bool RemoveVolume(string volumeId) => Remove(_volumes, volumeId);
 
     public bool RemoveAddress(string allocationId) => Remove(_addresses, allocationId);
+
+    /// <summary>Held by every mutating EC2 request in the region, so that each one checks and changes its instances as a whole.</summary>
+    internal Lock ActionGate { get; } = new();
+
+    internal FakeInstance? FindInstance(string instanceId)
+    {
+        lock (_gate)
+        {
+            return _instances.Items.Find(i => i.InstanceId == instanceId);
+        }
+    }
+
+    /// <summary>True (and one <see cref="FailNextStart"/> used up) when starting this instance now must fail for want of capacity.</summary>
+    internal bool TakeCapacityFault(FakeInstance instance, string instanceType)
+    {
+        lock (_gate)
+        {
+            if (_typesWithoutCapacity.Contains(instanceType))
+            {
+                return true;
+            }
+
+            if (!_failingStarts.TryGetValue(instance.InstanceId, out var left))
+            {
+                return false;
+            }
+
+            if (left <= 1)
+            {
+                _failingStarts.Remove(instance.InstanceId);
+            }
+            else
+            {
+                _failingStarts[instance.InstanceId] = left - 1;
+            }
+
+            return true;
+        }
+    }
 
     internal FakeInstance[] Instances()
     {

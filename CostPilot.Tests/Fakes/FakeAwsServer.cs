@@ -15,12 +15,14 @@ namespace CostPilot.Tests.Fakes;
 /// A local AWS (EC2 + STS + CloudWatch) that speaks the real wire protocols, for the real AWS SDK clients pointed at
 /// <see cref="Url"/> (<c>ServiceURL = fake.Url, AuthenticationRegion = region</c>). Every request must be
 /// SigV4-signed with a key of an account added here; the region comes from the signature's credential scope.
+/// EC2 instances change state as real ones do (<see cref="FakeInstance"/>), by <see cref="Clock"/>.
 /// </summary>
 public sealed class FakeAwsServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly FakeIdentities _identities = new();
-    private readonly FakeEc2Api _ec2 = new();
+    private readonly FakeEc2Settings _ec2Settings;
+    private readonly FakeIdentities _identities;
+    private readonly FakeEc2Api _ec2;
     private readonly FakeCloudWatchApi _cloudWatch = new();
     private readonly FakeStsApi _sts;
     private readonly CancellationTokenSource _stopping = new();
@@ -31,9 +33,12 @@ public sealed class FakeAwsServer : IAsyncDisposable
     private TimeSpan _latency;
     private int _disposed;
 
-    private FakeAwsServer(WebApplication app)
+    private FakeAwsServer(WebApplication app, TimeProvider clock)
     {
         _app = app;
+        _ec2Settings = new FakeEc2Settings(clock);
+        _identities = new FakeIdentities(_ec2Settings);
+        _ec2 = new FakeEc2Api(_ec2Settings);
         _sts = new FakeStsApi(_identities, TimeProvider.System);
         _app.Run(HandleAsync);
     }
@@ -55,6 +60,36 @@ public sealed class FakeAwsServer : IAsyncDisposable
         set { lock (_gate) { _latency = value; } }
     }
 
+    /// <summary>
+    /// The clock EC2 instances change state by, and the time their changes and stateTransitionReason carry: the one given to
+    /// <see cref="StartAsync"/>, else the system clock. Signatures and credential expiry keep real time (the SDK signs with it).
+    /// </summary>
+    public TimeProvider Clock => _ec2Settings.Clock;
+
+    /// <summary>How long a stopped instance stays stopping (default 2 s); taken when StopInstances is called.</summary>
+    public TimeSpan StopDelay
+    {
+        get => _ec2Settings.StopDelay;
+        set => _ec2Settings.StopDelay = value;
+    }
+
+    /// <summary>How long a started instance stays pending (default 2 s); taken when StartInstances is called.</summary>
+    public TimeSpan StartDelay
+    {
+        get => _ec2Settings.StartDelay;
+        set => _ec2Settings.StartDelay = value;
+    }
+
+    /// <summary>
+    /// How long the status checks of a started instance stay initializing once it runs (default 3 s); taken when StartInstances
+    /// is called.
+    /// </summary>
+    public TimeSpan StatusCheckDelay
+    {
+        get => _ec2Settings.StatusCheckDelay;
+        set => _ec2Settings.StatusCheckDelay = value;
+    }
+
     /// <summary>Every request answered so far, in completion order (a snapshot).</summary>
     public IReadOnlyList<FakeRequest> Requests
     {
@@ -67,7 +102,8 @@ public sealed class FakeAwsServer : IAsyncDisposable
         }
     }
 
-    public static async Task<FakeAwsServer> StartAsync()
+    /// <summary>Starts a fake on a free local port. <paramref name="clock"/>: see <see cref="Clock"/>.</summary>
+    public static async Task<FakeAwsServer> StartAsync(TimeProvider? clock = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -84,7 +120,7 @@ public sealed class FakeAwsServer : IAsyncDisposable
             o.Listen(IPAddress.Loopback, 0);
         });
 
-        var server = new FakeAwsServer(builder.Build());
+        var server = new FakeAwsServer(builder.Build(), clock ?? TimeProvider.System);
         await server._app.StartAsync();
         var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         server.Url = address.TrimEnd('/');
@@ -97,6 +133,12 @@ public sealed class FakeAwsServer : IAsyncDisposable
     /// <summary>An account added earlier with <see cref="AddAccount"/>.</summary>
     public FakeAwsAccount Account(string accountId) =>
         _identities.FindAccount(accountId) ?? throw new KeyNotFoundException($"No account {accountId} in the fake.");
+
+    /// <summary>
+    /// Adds instance types ModifyInstanceAttribute accepts, to the common current-generation ones it knows (t3.micro, m5.large,
+    /// c6g.xlarge, ...); any other type answers InvalidInstanceAttributeValue.
+    /// </summary>
+    public void AddInstanceTypes(params string[] instanceTypes) => _ec2Settings.AddInstanceTypes(instanceTypes);
 
     /// <summary>
     /// The next <paramref name="times"/> authenticated requests for <paramref name="action"/> in that account and
@@ -294,7 +336,7 @@ public sealed class FakeAwsServer : IAsyncDisposable
         }
         var entry = new FakeRequest(service, action, region, caller?.Account.AccountId, authorization?.AccessKeyId,
             parameters["NextToken"], maxResults, status, errorCode)
-        { Queries = queries };
+        { Queries = queries, Parameters = parameters.ToDictionary() };
         lock (_gate)
         {
             _requests.Add(entry);

@@ -35,7 +35,7 @@ internal enum AuthProblem
 }
 
 /// <summary>Accounts, long-term keys and issued sessions of one fake server. Thread-safe.</summary>
-internal sealed partial class FakeIdentities
+internal sealed partial class FakeIdentities(FakeEc2Settings ec2)
 {
     private const string UpperAlphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private const string SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -51,7 +51,7 @@ internal sealed partial class FakeIdentities
             throw new ArgumentException($"'{accountId}' is not a 12-digit AWS account id.", nameof(accountId));
         }
 
-        var account = new FakeAwsAccount(accountId, AddKey);
+        var account = new FakeAwsAccount(accountId, AddKey, ec2);
         return _accounts.TryAdd(accountId, account)
             ? account
             : throw new InvalidOperationException($"Account {accountId} already exists.");
