@@ -182,6 +182,19 @@ public sealed class CloudWatchUtilizationSourceTests : IAsyncLifetime
         Assert.StartsWith("Access denied for cloudwatch:GetMetricData", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GetHourlyAsync_OneOfTwoParallelCallsDenied_ThrowsAccessDeniedNotCancellation()
+    {
+        var ids = Ids("i-1a", 250);
+        Account.Metrics(Region).AddGenerated(ids);
+        _fake.Latency = TimeSpan.FromMilliseconds(50);
+        _fake.FailNext(Customer, Region, "GetMetricData", FakeFault.Unauthorized);
+
+        var error = await Assert.ThrowsAsync<InventoryException>(() => Source().GetHourlyAsync(Region, ids, Start, 24, null, default));
+
+        Assert.Equal(InventoryFailure.AccessDenied, error.Failure);
+    }
+
     [Theory]
     [InlineData(KeyId, "not-the-secret", "SignatureDoesNotMatch")]
     [InlineData("AKIANOBODY0000000000", Secret, "InvalidClientTokenId")]
