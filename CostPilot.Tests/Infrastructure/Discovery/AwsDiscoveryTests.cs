@@ -524,7 +524,12 @@ public sealed class AwsDiscoveryTests(FakeAwsAppFactory app) : IClassFixture<Fak
             customer.Account.Region("eu-west-1").AddInstances(Instances("sl", 20));
             var (_, accountId) = await slow.ConnectNewUserAsync(customer);
             slow.Fake.TimeoutDelay = TimeSpan.FromSeconds(20);
-            slow.Fake.FailNext(customer.AccountId, "eu-west-1", "DescribeInstances", FakeFault.Timeout);
+            // Every copy held: under load the SDK's transport was seen to send a timed-out request once more despite MaxErrorRetry 0
+            // (and then the region succeeded, which is not what this test is about).
+            for (var i = 0; i < 3; i++)
+            {
+                slow.Fake.FailNext(customer.AccountId, "eu-west-1", "DescribeInstances", FakeFault.Timeout);
+            }
 
             await slow.RunDiscoveryAsync(accountId);
 
