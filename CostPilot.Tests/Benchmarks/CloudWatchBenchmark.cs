@@ -27,7 +27,7 @@ public sealed class CloudWatchBenchmark(ITestOutputHelper output) : IAsyncLifeti
     private const string Secret = "benchmark/secret/000000000000000000000000";
     private const int PerRegion = 2_500;
     private const int Hours = UtilizationSeries.WindowHours;
-    private const int Repetitions = 5;
+    private const int Repetitions = 7;
     private const int SweepRepetitions = 3;
     private const int WarmUpRounds = 2;
 
