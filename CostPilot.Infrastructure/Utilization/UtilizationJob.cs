@@ -1,4 +1,5 @@
 using CostPilot.Domain.Inventory;
+using CostPilot.Domain.Recommendations;
 using CostPilot.Domain.Utilization;
 using CostPilot.Infrastructure.Jobs;
 using CostPilot.Infrastructure.Notifications;
@@ -28,6 +29,7 @@ public sealed partial class UtilizationJob(
     AccountEventPublisher events,
     IOptions<JobOptions> jobOptions,
     IOptions<UtilizationOptions> options,
+    IOptions<RecommendationSettings> thresholds,
     TimeProvider clock,
     ILogger<UtilizationJob> logger)
 {
@@ -152,7 +154,7 @@ public sealed partial class UtilizationJob(
             }
             else
             {
-                var withData = await db.InstanceUtilization.CountAsync(u => u.AccountId == accountId && u.HourlyPoints >= UtilizationThreshold, CancellationToken.None);
+                var withData = await db.InstanceUtilization.CountAsync(u => u.AccountId == accountId && u.HourlyPoints >= thresholds.Value.MinHourlyPoints, CancellationToken.None);
                 run.Complete(finishedAt, running.Count, withData, errors.Count == 0 ? null
                     : $"{errors.Count} of {regions.Count} regions could not be read: " + string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value.Message}")));
             }
@@ -171,9 +173,6 @@ public sealed partial class UtilizationJob(
             throw new TransientJobException($"Utilization of account {accountId} could not reach CloudWatch; it is retried.", errors.Values.First());
         }
     }
-
-    /// <summary>Instances with at least this many hourly points count as "with data" on the run (the engine's default threshold).</summary>
-    private const int UtilizationThreshold = 72;
 
     private async Task InterruptQuietlyAsync(Guid accountId, Interruption cause)
     {
