@@ -25,6 +25,9 @@ public sealed class DowntimeLog
     public DateTimeOffset StartedAt { get; private set; }
     public DateTimeOffset? EndedAt { get; private set; }
 
+    /// <summary>Whole seconds down (rounded), set when it ends.</summary>
+    public int? Seconds { get; private set; }
+
     /// <summary>The downtime the SLA allows for this action, if one applies.</summary>
     public TimeSpan? SlaBudget { get; set; }
 
@@ -43,5 +46,6 @@ public sealed class DowntimeLog
             throw new ArgumentOutOfRangeException(nameof(at), "Downtime cannot end before it starts.");
         }
         EndedAt = at;
+        Seconds = (int)Math.Round((at - StartedAt).TotalSeconds, MidpointRounding.AwayFromZero);
     }
 }

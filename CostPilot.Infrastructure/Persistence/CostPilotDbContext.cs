@@ -8,6 +8,7 @@ using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Logging;
 using CostPilot.Infrastructure.Pricing;
 using CostPilot.Infrastructure.Recommendations;
+using CostPilot.Infrastructure.Sandbox;
 using CostPilot.Infrastructure.Utilization;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
@@ -25,7 +26,7 @@ public sealed class CostPilotDbContext(DbContextOptions<CostPilotDbContext> opti
     public DbSet<ElasticAddress> Addresses => Set<ElasticAddress>();
     public DbSet<RegionScan> RegionScans => Set<RegionScan>();
     public DbSet<PendingConnection> PendingConnections => Set<PendingConnection>();
-    public DbSet<ExperimentLog> ExperimentLogs => Set<ExperimentLog>();
+    public DbSet<Experiment> Experiments => Set<Experiment>();
     public DbSet<DowntimeLog> DowntimeLogs => Set<DowntimeLog>();
     public DbSet<SystemLog> SystemLogs => Set<SystemLog>();
     public DbSet<HealthCheckRecord> HealthChecks => Set<HealthCheckRecord>();
@@ -37,6 +38,7 @@ public sealed class CostPilotDbContext(DbContextOptions<CostPilotDbContext> opti
     public DbSet<InstanceUtilization> InstanceUtilization => Set<InstanceUtilization>();
     public DbSet<StoredRecommendation> Recommendations => Set<StoredRecommendation>();
     public DbSet<StoredFinding> InstanceFindings => Set<StoredFinding>();
+    public DbSet<SandboxInstance> SandboxInstances => Set<SandboxInstance>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

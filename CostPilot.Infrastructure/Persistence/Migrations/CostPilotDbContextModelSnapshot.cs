@@ -506,6 +506,10 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(500)")
                         .HasColumnName("reason");
 
+                    b.Property<int?>("Seconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("seconds");
+
                     b.Property<TimeSpan?>("SlaBudget")
                         .HasColumnType("interval")
                         .HasColumnName("sla_budget");
@@ -526,7 +530,7 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                     b.ToTable("downtime_logs", (string)null);
                 });
 
-            modelBuilder.Entity("CostPilot.Domain.Optimization.ExperimentLog", b =>
+            modelBuilder.Entity("CostPilot.Domain.Optimization.Experiment", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -537,11 +541,9 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("account_id");
 
-                    b.Property<string>("Action")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("action");
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
 
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone")
@@ -551,16 +553,32 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
-                    b.Property<string>("FromInstanceType")
+                    b.Property<TimeSpan>("ExpectedDowntime")
+                        .HasColumnType("interval")
+                        .HasColumnName("expected_downtime");
+
+                    b.Property<string>("FromType")
+                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
-                        .HasColumnName("from_instance_type");
+                        .HasColumnName("from_type");
 
                     b.Property<string>("InstanceId")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("instance_id");
+
+                    b.Property<string>("InstanceName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("instance_name");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
 
                     b.Property<string>("Message")
                         .HasMaxLength(2000)
@@ -577,35 +595,57 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("numeric(14,4)")
                         .HasColumnName("monthly_cost_before");
 
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("region");
+
                     b.Property<string>("RequestedBy")
                         .IsRequired()
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)")
                         .HasColumnName("requested_by");
 
+                    b.Property<string>("RequestedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("requested_by_name");
+
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
 
-                    b.Property<string>("Status")
+                    b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
-                        .HasColumnName("status");
+                        .HasColumnName("state");
 
-                    b.Property<string>("ToInstanceType")
+                    b.Property<string>("ToType")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
-                        .HasColumnName("to_instance_type");
+                        .HasColumnName("to_type");
+
+                    b.Property<string>("_steps")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("steps");
 
                     b.HasKey("Id")
                         .HasName("pk_experiment_logs");
 
-                    b.HasIndex("Status")
-                        .HasDatabaseName("ix_experiment_logs_status");
-
                     b.HasIndex("AccountId", "CreatedAt")
                         .HasDatabaseName("ix_experiment_logs_account_id_created_at");
+
+                    b.HasIndex("AccountId", "InstanceId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_experiment_logs_one_per_instance")
+                        .HasFilter("state IN ('planned', 'checking', 'stopping', 'modifying', 'starting', 'verifying', 'rolling-back')");
+
+                    b.HasIndex("RequestedBy", "CreatedAt")
+                        .HasDatabaseName("ix_experiment_logs_requested_by_created_at");
 
                     b.ToTable("experiment_logs", (string)null);
                 });
@@ -1144,6 +1184,71 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                     b.ToTable("recommendations", (string)null);
                 });
 
+            modelBuilder.Entity("CostPilot.Infrastructure.Sandbox.SandboxInstance", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("instance_id");
+
+                    b.Property<DateTimeOffset?>("ChecksAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("checks_at");
+
+                    b.Property<bool>("ChecksImpaired")
+                        .HasColumnType("boolean")
+                        .HasColumnName("checks_impaired");
+
+                    b.Property<string>("InstanceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("instance_type");
+
+                    b.Property<string>("NextState")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("next_state");
+
+                    b.Property<DateTimeOffset?>("NextStateAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_state_at");
+
+                    b.Property<string>("OriginalTypeTag")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("original_type_tag");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("region");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("state");
+
+                    b.Property<DateTimeOffset>("StateSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("state_since");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("AccountId", "InstanceId")
+                        .HasName("pk_sandbox_instances");
+
+                    b.ToTable("sandbox_instances", (string)null);
+                });
+
             modelBuilder.Entity("CostPilot.Infrastructure.Utilization.InstanceUtilization", b =>
                 {
                     b.Property<Guid>("AccountId")
@@ -1456,14 +1561,14 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_downtime_logs_accounts_account_id");
 
-                    b.HasOne("CostPilot.Domain.Optimization.ExperimentLog", null)
+                    b.HasOne("CostPilot.Domain.Optimization.Experiment", null)
                         .WithMany()
                         .HasForeignKey("ExperimentId")
                         .OnDelete(DeleteBehavior.SetNull)
-                        .HasConstraintName("fk_downtime_logs_experiment_logs_experiment_id");
+                        .HasConstraintName("fk_downtime_logs_experiments_experiment_id");
                 });
 
-            modelBuilder.Entity("CostPilot.Domain.Optimization.ExperimentLog", b =>
+            modelBuilder.Entity("CostPilot.Domain.Optimization.Experiment", b =>
                 {
                     b.HasOne("CostPilot.Domain.Accounts.Account", null)
                         .WithMany()
@@ -1521,6 +1626,16 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_recommendations_accounts_account_id");
+                });
+
+            modelBuilder.Entity("CostPilot.Infrastructure.Sandbox.SandboxInstance", b =>
+                {
+                    b.HasOne("CostPilot.Domain.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sandbox_instances_accounts_account_id");
                 });
 
             modelBuilder.Entity("CostPilot.Infrastructure.Utilization.InstanceUtilization", b =>
