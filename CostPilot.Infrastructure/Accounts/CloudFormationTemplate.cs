@@ -10,7 +10,7 @@ public static class CloudFormationTemplate
 
     public static readonly IReadOnlyList<string> ReadActions =
     [
-        "ec2:DescribeRegions", "ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "ec2:DescribeVolumes",
+        "ec2:DescribeRegions", "ec2:DescribeInstances", "ec2:DescribeInstanceStatus", "ec2:DescribeInstanceTypes", "ec2:DescribeVolumes",
         "ec2:DescribeAddresses", "ec2:DescribeSpotPriceHistory", "cloudwatch:GetMetricData", "sts:GetCallerIdentity",
     ];
 
