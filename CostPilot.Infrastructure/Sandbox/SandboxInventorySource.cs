@@ -24,8 +24,6 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog cat
     public const decimal MinSpotShare = 0.30m;
     public const decimal MaxSpotShare = 0.45m;
 
-    private static readonly Lazy<SandboxFleet> Fleet = new(SandboxFleet.Build);
-
     public async Task<IReadOnlyList<string>> ListRegionsAsync(CancellationToken ct)
     {
         await Task.Delay(pageDelay, ct);
@@ -35,7 +33,7 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog cat
     public async IAsyncEnumerable<IReadOnlyList<DiscoveredInstance>> ListInstancesAsync(string region, [EnumeratorCancellation] CancellationToken ct)
     {
         var today = new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
-        foreach (var page in Fleet.Value.Instances.Where(i => i.Region == region).Select(i => WithStateChange(i.Instance, today)).Chunk(PageSize))
+        foreach (var page in SandboxFleet.Default.Instances.Where(i => i.Region == region).Select(i => WithStateChange(i.Instance, today)).Chunk(PageSize))
         {
             await Task.Delay(pageDelay, ct);
             yield return page;
@@ -62,10 +60,10 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog cat
     }
 
     public Task<IReadOnlyList<DiscoveredVolume>> ListVolumesAsync(string region, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<DiscoveredVolume>>([.. Fleet.Value.Volumes.Where(v => v.Region == region).Select(v => v.Volume)]);
+        Task.FromResult<IReadOnlyList<DiscoveredVolume>>([.. SandboxFleet.Default.Volumes.Where(v => v.Region == region).Select(v => v.Volume)]);
 
     public Task<IReadOnlyList<DiscoveredAddress>> ListAddressesAsync(string region, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<DiscoveredAddress>>([.. Fleet.Value.Addresses.Where(a => a.Region == region).Select(a => a.Address)]);
+        Task.FromResult<IReadOnlyList<DiscoveredAddress>>([.. SandboxFleet.Default.Addresses.Where(a => a.Region == region).Select(a => a.Address)]);
 
     /// <summary>
     /// For every zone the region's spot instances run in, each asked type and each product: 30–45 % of the catalog's on-demand
@@ -74,7 +72,7 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog cat
     public Task<IReadOnlyList<DiscoveredSpotPrice>> ListSpotPricesAsync(string region, IReadOnlyCollection<string> instanceTypes, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(instanceTypes);
-        var zones = Fleet.Value.Instances
+        var zones = SandboxFleet.Default.Instances
             .Where(i => i.Region == region && i.Instance.Lifecycle == "spot" && i.Instance.AvailabilityZone is not null)
             .Select(i => i.Instance.AvailabilityZone!)
             .Distinct(StringComparer.Ordinal)
@@ -122,6 +120,14 @@ internal sealed record SandboxFleet(
 {
     public static readonly IReadOnlyList<string> Regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
 
+    private static readonly Lazy<SandboxFleet> Generated = new(Build);
+
+    private readonly Dictionary<(string Region, string InstanceId), DiscoveredInstance> _byId =
+        Instances.ToDictionary(i => (i.Region, i.Instance.InstanceId), i => i.Instance);
+
+    /// <summary>The fleet, built on first use (thread-safe) and shared afterwards.</summary>
+    public static SandboxFleet Default => Generated.Value;
+
     public const int Seed = 20_261_125;
 
     /// <summary>When the fleet was "seen": its launch times and spot price changes lie before this.</summary>
@@ -156,6 +162,9 @@ internal sealed record SandboxFleet(
     private static readonly string[] Teams = ["payments", "search", "data", "platform", "web", "ml"];
     private static readonly string[] Apps = ["api", "worker", "db", "cache", "etl", "frontend", "batch", "kafka"];
     private static readonly (string Name, int Weight)[] Environments = [("production", 5), ("staging", 2), ("development", 3)];
+
+    /// <summary>The instance as generated (its state with no state-change time); null when the region has no such instance.</summary>
+    public DiscoveredInstance? FindInstance(string region, string instanceId) => _byId.GetValueOrDefault((region, instanceId));
 
     public static SandboxFleet Build()
     {
