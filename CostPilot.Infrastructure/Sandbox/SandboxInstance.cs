@@ -1,5 +1,6 @@
 using CostPilot.Domain.Inventory;
 using CostPilot.Domain.Optimization;
+using CostPilot.Domain.Pricing;
 
 namespace CostPilot.Infrastructure.Sandbox;
 
@@ -116,6 +117,36 @@ public sealed class SandboxInstance
     {
         Settle(now);
         return new ObservedInstance(InstanceId, new InstanceState(State), InstanceType, ChecksAsOf(now), OriginalTypeTag);
+    }
+
+    /// <summary>
+    /// The generated fleet's <paramref name="generated"/> as this row has changed it, at <paramref name="now"/>: its type (and that
+    /// type's architecture), its state and, unless running, when it entered it, and the original-type tag among its tags.
+    /// </summary>
+    public DiscoveredInstance ApplyTo(DiscoveredInstance generated, DateTimeOffset now, IInstanceTypeCatalog types)
+    {
+        ArgumentNullException.ThrowIfNull(generated);
+        ArgumentNullException.ThrowIfNull(types);
+        Settle(now);
+        var tags = new Dictionary<string, string>(generated.Tags, StringComparer.Ordinal);
+        if (OriginalTypeTag is { } original)
+        {
+            tags[InstanceActions.OriginalTypeTag] = original;
+        }
+        var architecture = types.Find(InstanceType)?.Architecture switch
+        {
+            CpuArchitecture.X64 => "x86_64",
+            CpuArchitecture.Arm64 => "arm64",
+            _ => generated.Architecture,
+        };
+        return generated with
+        {
+            InstanceType = InstanceType,
+            State = State,
+            StateChangedAt = State == InstanceState.Running.Value ? null : StateSince,
+            Architecture = architecture,
+            Tags = tags,
+        };
     }
 
     private void Require(InstanceState from, string action)

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using CostPilot.Domain.Inventory;
 using CostPilot.Domain.Pricing;
+using CostPilot.Infrastructure.Pricing;
 
 namespace CostPilot.Infrastructure.Sandbox;
 
@@ -11,10 +12,23 @@ namespace CostPilot.Infrastructure.Sandbox;
 /// The sample account: a deterministic simulated fleet (the same every time) served page by page,
 /// so it goes through exactly the discovery path a real account does, with no AWS at all. Its spot prices
 /// follow <paramref name="catalog"/>'s on-demand prices. Its stopped instances stopped 1 to 120 days before the day of the scan
-/// (by <paramref name="clock"/>), so "stopped for over a month" always has examples.
+/// (by <paramref name="clock"/>), so "stopped for over a month" always has examples. The account's <paramref name="changed"/>
+/// instances (what its experiments did, see <see cref="SandboxInstanceActions"/>) are served as they are at the clock: their
+/// type and its architecture (from <paramref name="types"/>), their state and the original-type tag.
 /// </summary>
-public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog catalog, TimeProvider clock) : IInventorySource
+public sealed class SandboxInventorySource(
+    TimeSpan pageDelay,
+    IPriceCatalog catalog,
+    TimeProvider clock,
+    IReadOnlyCollection<SandboxInstance> changed,
+    IInstanceTypeCatalog types) : IInventorySource
 {
+    /// <summary>The generated fleet as it is, with no experiment's changes.</summary>
+    public SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog catalog, TimeProvider clock)
+        : this(pageDelay, catalog, clock, [], InstanceTypeCatalog.Default)
+    {
+    }
+
     /// <summary>The longest a sandbox instance has been in its state (stopped, stopping, pending).</summary>
     public const int MaxDaysInState = 120;
 
@@ -24,6 +38,8 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog cat
     public const decimal MinSpotShare = 0.30m;
     public const decimal MaxSpotShare = 0.45m;
 
+    private readonly Dictionary<string, SandboxInstance> _changed = changed.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
+
     public async Task<IReadOnlyList<string>> ListRegionsAsync(CancellationToken ct)
     {
         await Task.Delay(pageDelay, ct);
@@ -32,13 +48,19 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog cat
 
     public async IAsyncEnumerable<IReadOnlyList<DiscoveredInstance>> ListInstancesAsync(string region, [EnumeratorCancellation] CancellationToken ct)
     {
-        var today = new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
-        foreach (var page in SandboxFleet.Default.Instances.Where(i => i.Region == region).Select(i => WithStateChange(i.Instance, today)).Chunk(PageSize))
+        var now = clock.GetUtcNow();
+        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        foreach (var page in SandboxFleet.Default.Instances.Where(i => i.Region == region).Select(i => AsOf(i.Instance, region, today, now)).Chunk(PageSize))
         {
             await Task.Delay(pageDelay, ct);
             yield return page;
         }
     }
+
+    private DiscoveredInstance AsOf(DiscoveredInstance generated, string region, DateTimeOffset today, DateTimeOffset now) =>
+        _changed.TryGetValue(generated.InstanceId, out var row) && row.Region == region
+            ? row.ApplyTo(generated, now, types)
+            : WithStateChange(generated, today);
 
     /// <summary>
     /// A state change for every instance that is not running: 1 to <see cref="MaxDaysInState"/> days (and some hours) before
