@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using CostPilot.Domain.Inventory;
 using CostPilot.Domain.Pricing;
+using CostPilot.Infrastructure.Pricing;
 
 namespace CostPilot.Infrastructure.Sandbox;
 
@@ -11,10 +12,23 @@ namespace CostPilot.Infrastructure.Sandbox;
 /// The sample account: a deterministic simulated fleet (the same every time) served page by page,
 /// so it goes through exactly the discovery path a real account does, with no AWS at all. Its spot prices
 /// follow <paramref name="catalog"/>'s on-demand prices. Its stopped instances stopped 1 to 120 days before the day of the scan
-/// (by <paramref name="clock"/>), so "stopped for over a month" always has examples.
+/// (by <paramref name="clock"/>), so "stopped for over a month" always has examples. The account's <paramref name="changed"/>
+/// instances (what its experiments did, see <see cref="SandboxInstanceActions"/>) are served as they are at the clock: their
+/// type and its architecture (from <paramref name="types"/>), their state and the original-type tag.
 /// </summary>
-public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog catalog, TimeProvider clock) : IInventorySource
+public sealed class SandboxInventorySource(
+    TimeSpan pageDelay,
+    IPriceCatalog catalog,
+    TimeProvider clock,
+    IReadOnlyCollection<SandboxInstance> changed,
+    IInstanceTypeCatalog types) : IInventorySource
 {
+    /// <summary>The generated fleet as it is, with no experiment's changes.</summary>
+    public SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog catalog, TimeProvider clock)
+        : this(pageDelay, catalog, clock, [], InstanceTypeCatalog.Default)
+    {
+    }
+
     /// <summary>The longest a sandbox instance has been in its state (stopped, stopping, pending).</summary>
     public const int MaxDaysInState = 120;
 
@@ -24,7 +38,7 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog cat
     public const decimal MinSpotShare = 0.30m;
     public const decimal MaxSpotShare = 0.45m;
 
-    private static readonly Lazy<SandboxFleet> Fleet = new(SandboxFleet.Build);
+    private readonly Dictionary<string, SandboxInstance> _changed = changed.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
 
     public async Task<IReadOnlyList<string>> ListRegionsAsync(CancellationToken ct)
     {
@@ -34,13 +48,19 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog cat
 
     public async IAsyncEnumerable<IReadOnlyList<DiscoveredInstance>> ListInstancesAsync(string region, [EnumeratorCancellation] CancellationToken ct)
     {
-        var today = new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
-        foreach (var page in Fleet.Value.Instances.Where(i => i.Region == region).Select(i => WithStateChange(i.Instance, today)).Chunk(PageSize))
+        var now = clock.GetUtcNow();
+        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        foreach (var page in SandboxFleet.Default.Instances.Where(i => i.Region == region).Select(i => AsOf(i.Instance, region, today, now)).Chunk(PageSize))
         {
             await Task.Delay(pageDelay, ct);
             yield return page;
         }
     }
+
+    private DiscoveredInstance AsOf(DiscoveredInstance generated, string region, DateTimeOffset today, DateTimeOffset now) =>
+        _changed.TryGetValue(generated.InstanceId, out var row) && row.Region == region
+            ? row.ApplyTo(generated, now, types)
+            : WithStateChange(generated, today);
 
     /// <summary>
     /// A state change for every instance that is not running: 1 to <see cref="MaxDaysInState"/> days (and some hours) before
@@ -62,10 +82,10 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog cat
     }
 
     public Task<IReadOnlyList<DiscoveredVolume>> ListVolumesAsync(string region, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<DiscoveredVolume>>([.. Fleet.Value.Volumes.Where(v => v.Region == region).Select(v => v.Volume)]);
+        Task.FromResult<IReadOnlyList<DiscoveredVolume>>([.. SandboxFleet.Default.Volumes.Where(v => v.Region == region).Select(v => v.Volume)]);
 
     public Task<IReadOnlyList<DiscoveredAddress>> ListAddressesAsync(string region, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<DiscoveredAddress>>([.. Fleet.Value.Addresses.Where(a => a.Region == region).Select(a => a.Address)]);
+        Task.FromResult<IReadOnlyList<DiscoveredAddress>>([.. SandboxFleet.Default.Addresses.Where(a => a.Region == region).Select(a => a.Address)]);
 
     /// <summary>
     /// For every zone the region's spot instances run in, each asked type and each product: 30–45 % of the catalog's on-demand
@@ -74,7 +94,7 @@ public sealed class SandboxInventorySource(TimeSpan pageDelay, IPriceCatalog cat
     public Task<IReadOnlyList<DiscoveredSpotPrice>> ListSpotPricesAsync(string region, IReadOnlyCollection<string> instanceTypes, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(instanceTypes);
-        var zones = Fleet.Value.Instances
+        var zones = SandboxFleet.Default.Instances
             .Where(i => i.Region == region && i.Instance.Lifecycle == "spot" && i.Instance.AvailabilityZone is not null)
             .Select(i => i.Instance.AvailabilityZone!)
             .Distinct(StringComparer.Ordinal)
@@ -122,6 +142,14 @@ internal sealed record SandboxFleet(
 {
     public static readonly IReadOnlyList<string> Regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
 
+    private static readonly Lazy<SandboxFleet> Generated = new(Build);
+
+    private readonly Dictionary<(string Region, string InstanceId), DiscoveredInstance> _byId =
+        Instances.ToDictionary(i => (i.Region, i.Instance.InstanceId), i => i.Instance);
+
+    /// <summary>The fleet, built on first use (thread-safe) and shared afterwards.</summary>
+    public static SandboxFleet Default => Generated.Value;
+
     public const int Seed = 20_261_125;
 
     /// <summary>When the fleet was "seen": its launch times and spot price changes lie before this.</summary>
@@ -156,6 +184,9 @@ internal sealed record SandboxFleet(
     private static readonly string[] Teams = ["payments", "search", "data", "platform", "web", "ml"];
     private static readonly string[] Apps = ["api", "worker", "db", "cache", "etl", "frontend", "batch", "kafka"];
     private static readonly (string Name, int Weight)[] Environments = [("production", 5), ("staging", 2), ("development", 3)];
+
+    /// <summary>The instance as generated (its state with no state-change time); null when the region has no such instance.</summary>
+    public DiscoveredInstance? FindInstance(string region, string instanceId) => _byId.GetValueOrDefault((region, instanceId));
 
     public static SandboxFleet Build()
     {

@@ -1,13 +1,19 @@
 using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Inventory;
+using CostPilot.Domain.Optimization;
+using CostPilot.Domain.Pricing;
 using CostPilot.Infrastructure;
 using CostPilot.Infrastructure.Accounts;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Inventory;
+using CostPilot.Infrastructure.Persistence;
+using CostPilot.Infrastructure.Pricing;
+using CostPilot.Infrastructure.Sandbox;
 using CostPilot.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CostPilot.Tests.Infrastructure.Discovery;
 
@@ -59,6 +65,43 @@ public sealed class SandboxDiscoveryTests : IClassFixture<SandboxDiscoveryTests.
         var tagged = await db.Instances.FirstAsync(i => i.AccountId == accountId);
         Assert.Contains("Environment", tagged.Tags.Keys);
         Assert.Equal(tagged.Tags["Name"], tagged.Name);
+    }
+
+    [Fact]
+    public async Task RunAsync_AfterAnExperiment_ShowsTheNewTypeAtItsPrice()
+    {
+        var (_, accountId) = await ConnectSampleAsync();
+        await RunJobAsync(accountId);
+        await using var db = await _app.CreateDbContextAsync();
+        var before = await db.Instances
+            .Where(i => i.AccountId == accountId && i.Region == "us-east-1" && i.State == InstanceState.Running && i.Lifecycle == "on-demand"
+                && i.Platform == "linux" && i.Architecture == "x86_64")
+            .OrderBy(i => i.InstanceId).FirstAsync();
+        var (id, original) = (before.InstanceId, before.InstanceType.Value);
+        const string newType = "m6g.large";
+        // The experiment ran an hour ago on its own clock: by the scan's (real) time, every transition is over.
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow().AddHours(-1));
+        var actions = new SandboxInstanceActions(_app.Services.GetRequiredService<IDbContextFactory<CostPilotDbContext>>(), InstanceTypeCatalog.Default,
+            new SandboxActionOptions { FailureRate = 0 }, clock, () => 0.5, accountId, "us-east-1");
+        await actions.TagOriginalTypeAsync(id, original, CancellationToken.None);
+        await actions.StopAsync(id, CancellationToken.None);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await actions.ModifyInstanceTypeAsync(id, newType, CancellationToken.None);
+        await actions.StartAsync(id, CancellationToken.None);
+
+        await RunJobAsync(accountId);
+
+        db.ChangeTracker.Clear();
+        var after = await db.Instances.SingleAsync(i => i.AccountId == accountId && i.InstanceId == id);
+        var hourly = _app.Services.GetRequiredService<IPriceCatalog>().InstanceHourly("us-east-1", newType, InstanceOs.Linux, Tenancy.Shared);
+        Assert.NotEqual(newType, original);
+        Assert.Equal((newType, InstanceState.Running, "arm64", (DateTimeOffset?)null),
+            (after.InstanceType.Value, after.State, after.Architecture, after.StateChangedAt));
+        Assert.Equal(original, after.Tags[InstanceActions.OriginalTypeTag]);
+        Assert.NotNull(hourly);
+        Assert.Equal(hourly, after.HourlyUsd);
+        Assert.NotEqual(before.HourlyUsd, after.HourlyUsd);
+        Assert.Equal(326, await db.Instances.CountAsync(i => i.AccountId == accountId && i.GoneAt == null));
     }
 
     [Fact]

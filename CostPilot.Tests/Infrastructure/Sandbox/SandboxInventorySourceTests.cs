@@ -1,7 +1,9 @@
 using CostPilot.Domain.Inventory;
+using CostPilot.Domain.Optimization;
 using CostPilot.Domain.Pricing;
 using CostPilot.Infrastructure.Pricing;
 using CostPilot.Infrastructure.Sandbox;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CostPilot.Tests.Infrastructure.Sandbox;
 
@@ -113,6 +115,59 @@ public sealed class SandboxInventorySourceTests
 
         Assert.NotEmpty(prices);
         Assert.All(prices, p => Assert.InRange(p.HourlyUsd, 0.0032m, 0.0046m));
+    }
+
+    [Fact]
+    public async Task ListInstancesAsync_ChangedInstances_ServedAsTheirRowsSayAtTheClock()
+    {
+        var t0 = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+        var generated = SandboxFleet.Default.Instances.Where(i => i.Region == "us-east-1").Select(i => i.Instance)
+            .Where(i => i.State == "running" && i.Architecture == "x86_64" && i.InstanceType != "m6g.large").Take(3).ToList();
+        // Resized to m6g.large: stopped at t0 + 4 s, started then, running at t0 + 10 s.
+        var resized = new SandboxInstance(Guid.Empty, "us-east-1", generated[0].InstanceId, generated[0].InstanceType, "running", t0);
+        resized.TagOriginalType(generated[0].InstanceType, t0);
+        resized.BeginStop(t0, t0.AddSeconds(4));
+        resized.Settle(t0.AddSeconds(4));
+        resized.ChangeType("m6g.large", t0.AddSeconds(4));
+        resized.BeginStart(t0.AddSeconds(4), t0.AddSeconds(10), t0.AddSeconds(15), checksImpaired: false);
+        var stopped = new SandboxInstance(Guid.Empty, "us-east-1", generated[1].InstanceId, generated[1].InstanceType, "running", t0);
+        stopped.BeginStop(t0.AddSeconds(5), t0.AddSeconds(9));
+        // A row of another region does not change this region's instance of the same id.
+        var misplaced = new SandboxInstance(Guid.Empty, "eu-west-1", generated[2].InstanceId, "m6g.large", "stopped", t0);
+        var clock = new FakeTimeProvider(t0.AddSeconds(7));
+        var source = new SandboxInventorySource(TimeSpan.Zero, Catalog, clock, [resized, stopped, misplaced], InstanceTypeCatalog.Default);
+
+        var starting = (await RegionAsync(source, "us-east-1")).ToDictionary(i => i.InstanceId);
+        clock.SetUtcNow(t0.AddMinutes(1));
+        var listed = await RegionAsync(source, "us-east-1");
+        var later = listed.ToDictionary(i => i.InstanceId);
+
+        var (resizedStarting, resizedLater) = (starting[resized.InstanceId], later[resized.InstanceId]);
+        var (stoppedStarting, stoppedLater) = (starting[stopped.InstanceId], later[stopped.InstanceId]);
+        Assert.Equal(("pending", "m6g.large", t0.AddSeconds(4)), (resizedStarting.State, resizedStarting.InstanceType, resizedStarting.StateChangedAt));
+        Assert.Equal(("running", "m6g.large", "arm64", (DateTimeOffset?)null),
+            (resizedLater.State, resizedLater.InstanceType, resizedLater.Architecture, resizedLater.StateChangedAt));
+        Assert.Equal(generated[0].InstanceType, resizedLater.Tags[InstanceActions.OriginalTypeTag]);
+        Assert.Equal(generated[0].Tags["Name"], resizedLater.Tags["Name"]);
+        Assert.Equal(("stopping", t0.AddSeconds(5)), (stoppedStarting.State, stoppedStarting.StateChangedAt));
+        Assert.Equal(("stopped", t0.AddSeconds(9), generated[1].InstanceType, "x86_64"),
+            (stoppedLater.State, stoppedLater.StateChangedAt, stoppedLater.InstanceType, stoppedLater.Architecture));
+        Assert.DoesNotContain(InstanceActions.OriginalTypeTag, stoppedLater.Tags.Keys);
+        var untouched = await RegionAsync(new SandboxInventorySource(TimeSpan.Zero, Catalog, clock), "us-east-1");
+        Assert.Equal(untouched.Where(i => i.InstanceId != resized.InstanceId && i.InstanceId != stopped.InstanceId),
+            listed.Where(i => i.InstanceId != resized.InstanceId && i.InstanceId != stopped.InstanceId));
+    }
+
+    private static async Task<List<DiscoveredInstance>> RegionAsync(SandboxInventorySource source, string region)
+    {
+        var instances = new List<DiscoveredInstance>();
+        await foreach (var page in source.ListInstancesAsync(region, CancellationToken.None))
+        {
+            instances.AddRange(page);
+        }
+        var order = SandboxFleet.Default.Instances.Where(i => i.Region == region).Select(i => i.Instance.InstanceId).ToList();
+        Assert.Equal(order, instances.Select(i => i.InstanceId));
+        return instances;
     }
 
     private static SandboxInventorySource Source() => new(TimeSpan.Zero, Catalog, TimeProvider.System);
