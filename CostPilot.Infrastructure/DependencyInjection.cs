@@ -10,10 +10,12 @@ using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Jobs;
 using CostPilot.Infrastructure.Logging;
 using CostPilot.Infrastructure.Notifications;
+using CostPilot.Infrastructure.Optimization;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Infrastructure.Pricing;
 using CostPilot.Infrastructure.Pricing.PriceList;
 using CostPilot.Infrastructure.Recommendations;
+using CostPilot.Infrastructure.Sandbox;
 using CostPilot.Infrastructure.Security;
 using CostPilot.Infrastructure.Utilization;
 using Hangfire;
@@ -149,12 +151,24 @@ public static class DependencyInjection
         services.Configure<DiscoveryOptions>(config.GetSection(DiscoveryOptions.Section));
         services.AddSingleton<DiscoveryScheduler>();
         services.AddSingleton<DiscoveryWork>();
-        // Every kind of long-running job that reconciliation resumes; utilization and experiments join here.
+        // Every kind of long-running job that reconciliation resumes: discovery here, utilization and experiments below.
         services.AddSingleton<IResumableWork>(sp => sp.GetRequiredService<DiscoveryWork>());
         services.AddSingleton<IInstanceTypeCatalog>(_ => InstanceTypeCatalog.Default);
         services.AddOptions<RecommendationSettings>().Bind(config.GetSection(RecommendationService.SettingsSection));
         services.AddSingleton<RecommendationService>();
-        services.AddSingleton<Optimization.AvailabilityService>();
+        services.AddSingleton<AvailabilityService>();
+        services.AddSingleton<OptimizationService>();
+        services.AddSingleton<ExperimentScheduler>();
+        services.AddSingleton<IInstanceActionsFactory, InstanceActionsFactory>();
+        services.AddOptions<SandboxActionOptions>()
+            .Bind(config.GetSection(SandboxActionOptions.Section))
+            .Validate(o => o.Error is null, "CostPilot:Sandbox:Actions is invalid (FailureRate and ImpairedChecksRate 0–1, Jitter 0–0.5, delays not negative).")
+            .ValidateOnStart();
+        services.AddSingleton<SandboxInstanceActionsFactory>();
+        services.AddSingleton<ExperimentWork>();
+        services.AddSingleton<IResumableWork>(sp => sp.GetRequiredService<ExperimentWork>());
+        services.AddTransient<ExperimentJob>();
+        services.Configure<ExperimentOptions>(config.GetSection(ExperimentOptions.Section));
         services.AddSingleton<UtilizationStore>();
         services.AddSingleton<UtilizationScheduler>();
         services.AddSingleton<UtilizationSourceFactory>();

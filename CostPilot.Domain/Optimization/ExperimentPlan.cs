@@ -85,6 +85,8 @@ public static class ExperimentPlan
                 ? s.InstanceType == experiment.ToType ? ExperimentMove.Advance(ExperimentState.Starting) : ExperimentMove.Modify(experiment.ToType!)
                 : s.State == InstanceState.Stopping ? ExperimentMove.Wait
                 : ExperimentMove.RollBack($"{what} was started by someone else while CostPilot was changing its type."),
+            ExperimentState.Starting or ExperimentState.Verifying when resize && s.InstanceType != experiment.ToType =>
+                ExperimentMove.RollBack($"{what} is a {s.InstanceType} now, not {experiment.ToType}: someone else changed its type during the experiment."),
             ExperimentState.Starting => s.State == InstanceState.Stopped ? ExperimentMove.Start
                 : s.State == InstanceState.Running ? ExperimentMove.Advance(ExperimentState.Verifying)
                 : ExperimentMove.Wait,

@@ -54,6 +54,24 @@ public sealed class UtilizationSeries
         return index < Hours ? (int)index : -1;
     }
 
+    /// <summary>
+    /// The same window with only the hours wholly after <paramref name="at"/> (the hour containing it is dropped too): what an
+    /// instance did since its type changed, so advice never judges a new type by the old one's load.
+    /// </summary>
+    public UtilizationSeries Since(DateTimeOffset at)
+    {
+        var copy = new UtilizationSeries(InstanceId, Start, Hours);
+        var first = at < Start ? 0 : IndexOf(at) is var index and >= 0 ? index + 1 : Hours;
+        for (var h = first; h < Hours; h++)
+        {
+            copy.CpuAverage[h] = CpuAverage[h];
+            copy.CpuMaximum[h] = CpuMaximum[h];
+            copy.NetworkIn[h] = NetworkIn[h];
+            copy.NetworkOut[h] = NetworkOut[h];
+        }
+        return copy;
+    }
+
     /// <summary>The window of <see cref="WindowHours"/> whole hours that ends at the start of the hour containing <paramref name="now"/>.</summary>
     public static DateTimeOffset WindowStart(DateTimeOffset now)
     {

@@ -1,6 +1,8 @@
 using System.Globalization;
+using CostPilot.Domain.Optimization;
 using CostPilot.Domain.Pricing;
 using CostPilot.Domain.Recommendations;
+using CostPilot.Infrastructure.Optimization;
 using CostPilot.Infrastructure.Recommendations;
 using CsvHelper;
 
@@ -24,6 +26,10 @@ public static class InventoryCsv
     public static readonly string[] RecommendationColumns =
         ["kind", "resource_type", "resource_id", "name", "region", "current", "proposed", "monthly_cost_before_usd", "monthly_cost_after_usd",
          "monthly_saving_usd", "risk", "reason"];
+
+    public static readonly string[] ExperimentColumns =
+        ["experiment_id", "created_at", "completed_at", "account", "instance_id", "name", "region", "kind", "from_type", "to_type", "state",
+         "monthly_cost_before_usd", "monthly_cost_after_usd", "realized_monthly_saving_usd", "downtime_seconds", "requested_by", "message"];
 
     public static readonly string[] AddressColumns =
         ["allocation_id", "public_ip", "name", "region", "instance_id", "association_id", "idle", "monthly_usd"];
@@ -97,6 +103,31 @@ public static class InventoryCsv
             csv.WriteField(r.Risk.ToString().ToLowerInvariant());
             csv.WriteField(r.Reason);
         }, ct);
+
+    /// <summary>The optimization history: one row per experiment; times in UTC (ISO 8601), downtime in whole seconds.</summary>
+    public static Task WriteExperimentsAsync(Stream destination, IAsyncEnumerable<ExperimentRow> rows, CancellationToken ct = default) =>
+        WriteAsync(destination, ExperimentColumns, rows, (csv, e) =>
+        {
+            csv.WriteField(e.Id.ToString());
+            csv.WriteField(Utc(e.CreatedAt));
+            csv.WriteField(e.CompletedAt is { } completed ? Utc(completed) : null);
+            csv.WriteField(e.AccountName);
+            csv.WriteField(e.InstanceId);
+            csv.WriteField(e.InstanceName);
+            csv.WriteField(e.Region);
+            csv.WriteField(e.Kind.Slug());
+            csv.WriteField(e.FromType);
+            csv.WriteField(e.ToType);
+            csv.WriteField(e.State.Slug());
+            csv.WriteField(Monthly(e.MonthlyCostBefore));
+            csv.WriteField(Monthly(e.MonthlyCostAfter));
+            csv.WriteField(Monthly(e.RealizedMonthlySaving));
+            csv.WriteField(Integer((int)Math.Round(e.Downtime.TotalSeconds, MidpointRounding.AwayFromZero)));
+            csv.WriteField(e.RequestedBy);
+            csv.WriteField(e.Message);
+        }, ct);
+
+    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>A monthly figure as stored, to the cent: "1234.50"; unknown is empty.</summary>
     public static string? Monthly(decimal? usd) => usd?.ToString("0.00", CultureInfo.InvariantCulture);

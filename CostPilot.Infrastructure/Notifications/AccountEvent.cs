@@ -1,4 +1,5 @@
 using CostPilot.Domain.Accounts;
+using CostPilot.Domain.Optimization;
 using CostPilot.Domain.Utilization;
 
 namespace CostPilot.Infrastructure.Notifications;
@@ -14,7 +15,8 @@ public sealed record AccountEvent(
     int InstancesFound,
     bool Removed,
     DateTimeOffset At,
-    UtilizationProgress? Utilization = null)
+    UtilizationProgress? Utilization = null,
+    ExperimentProgress? Experiment = null)
 {
     /// <summary>A new account: the owner's other tabs list it.</summary>
     public static AccountEvent Connected(Account account, DateTimeOffset at) =>
@@ -31,6 +33,11 @@ public sealed record AccountEvent(
     public static AccountEvent UtilizationChanged(Account account, UtilizationProgress utilization, DateTimeOffset at) =>
         new(account.Id, account.OwnerId, account.Status, account.StatusMessage, 0, 0, 0, Removed: false, at, utilization);
 
+    /// <summary>An experiment on one of the account's instances moved (a new state, a note on its step).</summary>
+    public static AccountEvent ExperimentChanged(Account account, Experiment experiment, DateTimeOffset at) =>
+        new(account.Id, account.OwnerId, account.Status, account.StatusMessage, 0, 0, 0, Removed: false, at,
+            Experiment: ExperimentProgress.Of(experiment));
+
     /// <summary>Discovery's progress so far.</summary>
     public static AccountEvent Progress(Account account, AccountStatus status, string? statusMessage, int regionsDone, int regionsTotal,
         int instancesFound, DateTimeOffset at) =>
@@ -44,5 +51,16 @@ public sealed record UtilizationProgress(UtilizationStatus Status, string? Messa
     {
         ArgumentNullException.ThrowIfNull(run);
         return new(run.Status, run.Message, done, total);
+    }
+}
+
+/// <summary>An experiment's state as pages show it live: which, on what, where it stands and what its current step says.</summary>
+public sealed record ExperimentProgress(Guid ExperimentId, string InstanceId, ExperimentState State, string? Message, string? StepNote)
+{
+    public static ExperimentProgress Of(Experiment experiment)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        return new(experiment.Id, experiment.InstanceId, experiment.State, experiment.Message,
+            experiment.CurrentStep?.Note ?? (experiment.Steps.Count > 0 ? experiment.Steps[^1].Note : null));
     }
 }

@@ -19,6 +19,10 @@ public sealed class AccountEventPublisher(NpgsqlDataSource dataSource)
         {
             e = e with { StatusMessage = e.StatusMessage[..MaxMessageLength] };
         }
+        if (e.Experiment is { } x && (x.Message?.Length > MaxMessageLength || x.StepNote?.Length > MaxMessageLength))
+        {
+            e = e with { Experiment = x with { Message = x.Message?[..Math.Min(x.Message.Length, MaxMessageLength)], StepNote = x.StepNote?[..Math.Min(x.StepNote.Length, MaxMessageLength)] } };
+        }
         await using var command = dataSource.CreateCommand("SELECT pg_notify(@channel, @payload)");
         command.Parameters.AddWithValue("channel", Channel);
         command.Parameters.AddWithValue("payload", JsonSerializer.Serialize(e, Json));

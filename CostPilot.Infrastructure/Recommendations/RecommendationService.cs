@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using CostPilot.Domain.Inventory;
+using CostPilot.Domain.Optimization;
 using CostPilot.Domain.Pricing;
 using CostPilot.Domain.Recommendations;
 using CostPilot.Domain.Utilization;
@@ -132,8 +133,32 @@ public sealed class RecommendationService(
             .Select(u => new { u.InstanceId, u.HourlyPoints, u.CpuP95, u.CpuMax, u.NetworkBytesPerDay })
             .ToDictionaryAsync(u => u.InstanceId, u => new UtilizationSummary(u.HourlyPoints, u.CpuP95, u.CpuMax, u.NetworkBytesPerDay),
                 StringComparer.Ordinal, ct);
+        await JudgeResizedBySinceAsync(db, accountId, utilization, ct);
         run ??= await db.UtilizationRuns.AsNoTracking().SingleOrDefaultAsync(r => r.AccountId == accountId, ct);
         return new Fleet(instances, volumes, addresses, utilization, ProblemOf(run), clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// An instance CostPilot resized within the window is judged only by the hours since: the old type's load says little about the
+    /// new one (a p95 of 12 % on an xlarge is about 24 % on a large). Until enough hours have passed it has "not enough data".
+    /// </summary>
+    private async Task JudgeResizedBySinceAsync(CostPilotDbContext db, Guid accountId, Dictionary<string, UtilizationSummary> utilization, CancellationToken ct)
+    {
+        var windowStart = UtilizationSeries.WindowStart(clock.GetUtcNow());
+        var resized = await db.Experiments.AsNoTracking()
+            .Where(e => e.AccountId == accountId && e.State == ExperimentState.Succeeded && e.ToType != null && e.CompletedAt > windowStart)
+            .GroupBy(e => e.InstanceId)
+            .Select(g => new { InstanceId = g.Key, ChangedAt = g.Max(e => e.CompletedAt)!.Value })
+            .ToListAsync(ct);
+        foreach (var change in resized)
+        {
+            var stored = await db.InstanceUtilization.AsNoTracking().SingleOrDefaultAsync(u => u.AccountId == accountId && u.InstanceId == change.InstanceId, ct);
+            if (stored is not { CpuAverage.Length: > 0 })
+            {
+                continue;
+            }
+            utilization[change.InstanceId] = UtilizationSummary.Of(stored.ToSeries().Since(change.ChangedAt));
+        }
     }
 
     /// <summary>Why instances without data have none, when the whole account is the reason; null when each instance speaks for itself.</summary>

@@ -44,5 +44,16 @@ public sealed class InstanceUtilization
     public double? NetworkBytesPerDay { get; private set; }
     public DateTimeOffset CollectedAt { get; private set; }
 
+    /// <summary>The stored hours as a series again.</summary>
+    public UtilizationSeries ToSeries()
+    {
+        var series = new UtilizationSeries(InstanceId, WindowStart, CpuAverage.Length);
+        CpuAverage.CopyTo(series.CpuAverage, 0);
+        CpuMaximum.AsSpan(0, Math.Min(CpuMaximum.Length, series.Hours)).CopyTo(series.CpuMaximum);
+        NetworkIn.AsSpan(0, Math.Min(NetworkIn.Length, series.Hours)).CopyTo(series.NetworkIn);
+        NetworkOut.AsSpan(0, Math.Min(NetworkOut.Length, series.Hours)).CopyTo(series.NetworkOut);
+        return series;
+    }
+
     public UtilizationSummary Summary => new(HourlyPoints, CpuP95, CpuMax, NetworkBytesPerDay);
 }

@@ -2,10 +2,12 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using CostPilot.Domain.Inventory;
+using CostPilot.Domain.Optimization;
 using CostPilot.Domain.Recommendations;
 using CostPilot.Domain.Users;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Inventory;
+using CostPilot.Infrastructure.Optimization;
 using CostPilot.Infrastructure.Recommendations;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -21,6 +23,20 @@ public static class ExportEndpoints
     {
         var exports = endpoints.MapGroup("/client/accounts/{id:guid}/export")
             .RequireAuthorization(policy => policy.RequireRole(Roles.Client));
+
+        // The optimization history of all the caller's accounts (or one: ?account=), optionally one state (?state=rolled-back).
+        endpoints.MapGet("/client/optimizations/export.csv", (HttpRequest request, ClaimsPrincipal user, OptimizationService optimization,
+            TimeProvider clock, CancellationToken ct) =>
+        {
+            if (ParseExperimentQuery(request.Query) is not { } query)
+            {
+                return Results.Problem("Unknown account or state.", statusCode: StatusCodes.Status400BadRequest);
+            }
+            var caller = Caller.FromPrincipal(user);
+            var name = $"costpilot-optimizations-{clock.GetUtcNow().UtcDateTime:yyyy-MM-dd}.csv";
+            return Results.Stream(stream => InventoryCsv.WriteExperimentsAsync(stream, optimization.StreamAsync(caller, query, ct), ct),
+                InventoryCsv.ContentType, name);
+        }).RequireAuthorization(policy => policy.RequireRole(Roles.Client));
 
         exports.MapGet("/instances.csv", (Guid id, HttpRequest request, ClaimsPrincipal user, InventoryQueryService inventory, TimeProvider clock,
             CancellationToken ct) =>
@@ -78,6 +94,36 @@ public static class ExportEndpoints
             parameters["desc"] = query.Descending ? "true" : "false";
         }
         return QueryHelpers.AddQueryString($"/client/accounts/{accountId}/export/recommendations.csv", parameters);
+    }
+
+    /// <summary>The history download link for the page's filters.</summary>
+    public static string ExperimentsLink(Guid? accountId, ExperimentState? state)
+    {
+        var parameters = new Dictionary<string, string?>();
+        Add(parameters, "account", accountId?.ToString());
+        Add(parameters, "state", state?.Slug());
+        return QueryHelpers.AddQueryString("/client/optimizations/export.csv", parameters);
+    }
+
+    /// <summary>The history's filters from a download link; null when the account is not a GUID or the state not one we know.</summary>
+    public static ExperimentQuery? ParseExperimentQuery(IQueryCollection query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        Guid? account = null;
+        if (Text(query, "account") is { } accountText)
+        {
+            if (!Guid.TryParse(accountText, out var parsed))
+            {
+                return null;
+            }
+            account = parsed;
+        }
+        ExperimentState? state = null;
+        if (Text(query, "state") is { } stateText && (state = ExperimentStates.FromSlug(stateText)) is null)
+        {
+            return null;
+        }
+        return new ExperimentQuery(account, state);
     }
 
     /// <summary>The list's filters and sort from a download link; null when a kind, risk or sort is not one we know.</summary>

@@ -86,21 +86,29 @@ public sealed class ExperimentPlanTests
         Add(resize, ExperimentState.Modifying, "pending", AnyType, "rollback");
         Add(resize, ExperimentState.Modifying, Unknown, AnyType, "rollback");
 
-        // Starting.
-        Add(resize, ExperimentState.Starting, "stopped", AnyType, "start");
-        Add(resize, ExperimentState.Starting, "running", AnyType, "advance:verifying");
-        Add(resize, ExperimentState.Starting, "pending", AnyType, "wait");
-        Add(resize, ExperimentState.Starting, "stopping", AnyType, "wait");
-        Add(resize, ExperimentState.Starting, Unknown, AnyType, "wait");
+        // Starting and verifying with the new type; any other type means someone else changed it mid-way: roll back.
+        foreach (var type in new[] { From, Other })
+        {
+            foreach (var seen in new[] { "stopped", "running", "pending", "stopping", Unknown })
+            {
+                Add(resize, ExperimentState.Starting, seen, type, "rollback");
+                Add(resize, ExperimentState.Verifying, seen, type, "rollback");
+            }
+        }
+        Add(resize, ExperimentState.Starting, "stopped", To, "start");
+        Add(resize, ExperimentState.Starting, "running", To, "advance:verifying");
+        Add(resize, ExperimentState.Starting, "pending", To, "wait");
+        Add(resize, ExperimentState.Starting, "stopping", To, "wait");
+        Add(resize, ExperimentState.Starting, Unknown, To, "wait");
 
         // Verifying: the status checks decide; not running any more is a failure.
-        Add(resize, ExperimentState.Verifying, "running", AnyType, "advance:succeeded", StatusChecks.Ok);
-        Add(resize, ExperimentState.Verifying, "running", AnyType, "rollback", StatusChecks.Impaired);
-        Add(resize, ExperimentState.Verifying, "running", AnyType, "wait", StatusChecks.Initializing);
-        Add(resize, ExperimentState.Verifying, "running", AnyType, "wait", StatusChecks.NotApplicable);
+        Add(resize, ExperimentState.Verifying, "running", To, "advance:succeeded", StatusChecks.Ok);
+        Add(resize, ExperimentState.Verifying, "running", To, "rollback", StatusChecks.Impaired);
+        Add(resize, ExperimentState.Verifying, "running", To, "wait", StatusChecks.Initializing);
+        Add(resize, ExperimentState.Verifying, "running", To, "wait", StatusChecks.NotApplicable);
         foreach (var seen in new[] { "pending", "stopping", "stopped", Unknown })
         {
-            Add(resize, ExperimentState.Verifying, seen, AnyType, "rollback");
+            Add(resize, ExperimentState.Verifying, seen, To, "rollback");
         }
 
         // Rolling back aims at the instance as it was found: the original type, running.

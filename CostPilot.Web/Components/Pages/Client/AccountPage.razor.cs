@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CostPilot.Domain.Accounts;
+using CostPilot.Domain.Optimization;
 using CostPilot.Domain.Recommendations;
 using CostPilot.Domain.Utilization;
 using CostPilot.Infrastructure.Inventory;
@@ -22,6 +23,8 @@ public partial class AccountPage
     private VolumesGrid? _volumes;
     private AddressesGrid? _addresses;
     private RecommendationsList? _recommendations;
+    private ExperimentsList? _experiments;
+    private AvailabilityCard? _availability;
     private MudTabs? _tabs;
     private SavingsSummary? _savings;
     private RecommendationKind? _initialKind;
@@ -37,6 +40,7 @@ public partial class AccountPage
     private string? ProgressText => _progress is { RegionsTotal: > 0 } p ? $"{p.RegionsDone}/{p.RegionsTotal} regions" : null;
 
     private const int RecommendationsIndex = 1;
+    private const int OptimizationsIndex = 4;
 
     private string RecommendationsTab => _savings is { Recommendations: > 0 } s
         ? $"Recommendations ({s.Recommendations:N0} · {Money.Usd(s.MonthlySaving)}/mo)"
@@ -93,6 +97,17 @@ public partial class AccountPage
             // Another account's, or older than what is shown (events from different connections can overtake each other).
             return;
         }
+        if (e.Experiment is { } experiment)
+        {
+            // An experiment moved: its row in the recommendations and the history, and, once it ends, the downtime budget.
+            await (_recommendations?.ReloadAsync() ?? Task.CompletedTask);
+            await (_experiments?.ReloadAsync() ?? Task.CompletedTask);
+            if (experiment.State.IsFinished() || experiment.State == ExperimentState.Verifying)
+            {
+                await (_availability?.ReloadAsync() ?? Task.CompletedTask);
+            }
+            return;
+        }
         if (e.Utilization is { } utilization)
         {
             // Reading CloudWatch: show its progress; when it ends, the savings, the recommendations and the instances' advice change.
@@ -129,6 +144,13 @@ public partial class AccountPage
     }
 
     private void OnTabChanged(int index) => _opened.Add(index);
+
+    /// <summary>Applied from the recommendations: the Optimizations tab is made now, so it follows the experiment from its start.</summary>
+    private Task OnAppliedAsync(Guid experimentId)
+    {
+        _opened.Add(OptimizationsIndex);
+        return _availability?.ReloadAsync() ?? Task.CompletedTask;
+    }
 
     private async Task ReloadGridsAsync()
     {
