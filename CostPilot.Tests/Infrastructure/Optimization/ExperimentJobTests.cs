@@ -282,6 +282,25 @@ public sealed class ExperimentJobTests(ExperimentApp app) : IClassFixture<Experi
         Assert.Equal((steps[1].StartedAt, experiment.CompletedAt), (row.StartedAt, row.EndedAt));
     }
 
+    [Fact]
+    public async Task RunAsync_AwsFailingFromTheFirstLook_FailsUntouchedAfterTheCheckTimeout()
+    {
+        var target = await app.TargetAsync();
+        app.Fake.FailNext(target.Customer.AccountId, RegionName, "DescribeInstances", FakeFault.ServerError, times: 1000);
+        var options = FastOptions();
+        options.CheckTimeout = TimeSpan.FromSeconds(1);
+        var id = await app.ApplyAsync(target);
+
+        await app.RunJobAsync(id, app.Job(options));
+
+        var experiment = await app.ExperimentAsync(id);
+        Assert.Equal(ExperimentState.Failed, experiment.State);
+        Assert.Equal("The checks did not finish within 1 s (AWS busy or unreachable). Nothing was changed.", experiment.Message);
+        Assert.Equal(options.CheckTimeout + PollInterval, Assert.Single(experiment.Steps).Duration);
+        Assert.Empty(target.DryRuns(app.Fake));
+        Assert.Empty(target.Changes(app.Fake));
+    }
+
     [Theory]
     [InlineData(0.0, ExperimentState.Succeeded)]
     [InlineData(1.0, ExperimentState.RolledBack)]
