@@ -155,7 +155,7 @@ public sealed class ExperimentApp : FakeAwsAppFactory
     }
 
     /// <summary>Runs the job until the clock's next wait after <paramref name="cutOff"/> holds, and cuts it off there (as a server shutting down).</summary>
-    public async Task RunJobUntilAsync(Guid experimentId, Func<bool> cutOff)
+    public async Task RunJobUntilAsync(Guid experimentId, Func<bool> cutOff, ExperimentJob? job = null)
     {
         using var shutdown = new CancellationTokenSource();
         Clock.OnWait = () =>
@@ -169,7 +169,7 @@ public sealed class ExperimentApp : FakeAwsAppFactory
         };
         try
         {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunJobAsync(experimentId, ct: shutdown.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunJobAsync(experimentId, job, shutdown.Token));
         }
         finally
         {

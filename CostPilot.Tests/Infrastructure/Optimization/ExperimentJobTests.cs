@@ -90,6 +90,46 @@ public sealed class ExperimentJobTests(ExperimentApp app) : IClassFixture<Experi
         Assert.Equal(200, changes.Last(r => r.Action == "StartInstances").StatusCode);
     }
 
+    [Fact]
+    public async Task RunAsync_NoCapacityForEitherTypeAtFirst_RollbackKeepsStartingUntilItRuns()
+    {
+        var target = await app.TargetAsync();
+        // The forward start and the rollback's first two starts find no capacity; the third start of the original type runs.
+        target.Region.FailNextStart(target.InstanceId, times: 3);
+        var id = await app.ApplyAsync(target);
+
+        await app.RunJobAsync(id);
+
+        var experiment = await app.ExperimentAsync(id);
+        Assert.Equal(ExperimentState.RolledBack, experiment.State);
+        Assert.Equal(("running", "m5.xlarge"), (target.Instance.State, target.Instance.InstanceType));
+        Assert.Equal([500, 500, 500, 200], target.Changes(app.Fake).Where(r => r.Action == "StartInstances").Select(r => r.StatusCode));
+        Assert.Single(await app.DowntimeAsync(id));
+    }
+
+    [Fact]
+    public async Task RunAsync_NoCapacityForEitherType_FailsAfterTheRollbackTimeoutSayingItIsLeftStopped()
+    {
+        var target = await app.TargetAsync();
+        target.Region.RemoveCapacity("m5.large").RemoveCapacity("m5.xlarge");
+        var options = FastOptions();
+        options.RollbackTimeout = TimeSpan.FromSeconds(3);
+        var id = await app.ApplyAsync(target);
+
+        await app.RunJobAsync(id, app.Job(options));
+
+        var experiment = await app.ExperimentAsync(id);
+        Assert.Equal(ExperimentState.Failed, experiment.State);
+        Assert.StartsWith($"Could not start instance {target.InstanceId}: AWS has no capacity", experiment.Message, StringComparison.Ordinal);
+        Assert.EndsWith(
+            " Rollback: The rollback did not finish within 3 s. The instance is left stopped as m5.xlarge; start it (with the right type) from the EC2 console.",
+            experiment.Message, StringComparison.Ordinal);
+        Assert.Equal(options.RollbackTimeout + PollInterval, experiment.Steps[^1].Duration);
+        Assert.Equal(("stopped", "m5.xlarge"), (target.Instance.State, target.Instance.InstanceType));
+        var row = Assert.Single(await app.DowntimeAsync(id));
+        Assert.Equal(experiment.CompletedAt, row.EndedAt);
+    }
+
     [Theory]
     [InlineData("ec2:StopInstances")]
     [InlineData("ec2:ModifyInstanceAttribute")]

@@ -91,6 +91,27 @@ public sealed class ResumeExperimentTests(ExperimentApp app) : IClassFixture<Exp
     }
 
     [Fact]
+    public async Task RunAsync_CutOffMoreOftenThanAllowed_GivesUpAndRollsBack()
+    {
+        var target = await app.TargetAsync();
+        var options = FastOptions();
+        options.MaxAttempts = 1;
+        var id = await app.ApplyAsync(target);
+        await app.RunJobUntilAsync(id, () => target.Instance.State == "stopping", app.Job(options));
+
+        await app.RunJobAsync(id, app.Job(options));
+
+        var experiment = await app.ExperimentAsync(id);
+        Assert.Equal((ExperimentState.RolledBack, 2), (experiment.State, experiment.Attempts));
+        Assert.Equal("Gave up after 1 attempts (the job kept being cut off).", experiment.Message);
+        Assert.Equal(("running", "m5.xlarge"), (target.Instance.State, target.Instance.InstanceType));
+        Assert.DoesNotContain(target.Changes(app.Fake), r => r.Action == "ModifyInstanceAttribute");
+        var history = target.Instance.History;
+        var row = Assert.Single(await app.DowntimeAsync(id));
+        Assert.Equal((history[0].Time, (DateTimeOffset?)history[^1].Time), (row.StartedAt, row.EndedAt));
+    }
+
+    [Fact]
     public async Task RunAsync_AnotherRunHoldsItsLease_ReturnsWithoutTouchingIt()
     {
         var target = await app.TargetAsync();
