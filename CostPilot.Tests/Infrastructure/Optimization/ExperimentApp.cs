@@ -39,6 +39,9 @@ public sealed class ExperimentApp : FakeAwsAppFactory
     public const decimal CostBefore = 140.16m;
     public const decimal CostAfter = 70.08m;
 
+    /// <summary>What the inventory says the instance costs now (prices moved since the advice): not what an experiment records.</summary>
+    public const decimal InventoryCost = 141.62m;
+
     /// <summary>Polls every 200 ms; EC2 stops in 2 s, starts in 1.6 s, passes its checks 1 s later: all whole polls.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
     public static readonly TimeSpan StopDelay = TimeSpan.FromSeconds(2);
@@ -89,8 +92,8 @@ public sealed class ExperimentApp : FakeAwsAppFactory
 
     /// <summary>
     /// A new customer (a new user and AWS account, connected with access keys) with one running <paramref name="fromType"/> in
-    /// the fake EC2, in CostPilot's inventory at $140.16 a month, and the recommendation of <paramref name="kind"/> on it:
-    /// to <paramref name="toType"/> at $70.08 (a rightsize), or to stop it (idle).
+    /// the fake EC2, in CostPilot's inventory (at $141.62 a month), and the recommendation of <paramref name="kind"/> on it: from
+    /// $140.16 to $70.08 a month as <paramref name="toType"/> (a rightsize), or to stop it (idle).
     /// </summary>
     public async Task<ExperimentTarget> TargetAsync(RecommendationKind kind = RecommendationKind.Rightsize, string fromType = "m5.xlarge",
         string toType = "m5.large")
@@ -102,7 +105,7 @@ public sealed class ExperimentApp : FakeAwsAppFactory
         region.AddInstances([instance]);
         var (caller, accountId) = await ConnectNewUserAsync(customer);
         var inventory = new CostInventory(ConnectionString);
-        await inventory.InstanceAsync(accountId, instance.InstanceId, RegionName, fromType, "running", CostBefore / 730m, CostBefore, "on-demand",
+        await inventory.InstanceAsync(accountId, instance.InstanceId, RegionName, fromType, "running", InventoryCost / 730m, InventoryCost, "on-demand",
             name: $"web-{n}");
         var resize = kind != RecommendationKind.Idle;
         await inventory.RecommendationAsync(accountId, kind.Slug(), "Instance", instance.InstanceId, RegionName, CostBefore, resize ? CostAfter : 0m,
