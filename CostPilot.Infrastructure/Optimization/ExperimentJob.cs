@@ -141,6 +141,13 @@ public sealed partial class ExperimentJob(
 
         public async Task DriveAsync(IInstanceActions actions, CancellationToken ct)
         {
+            if (experiment.State == ExperimentState.Planned)
+            {
+                // Checking from the first look at the instance: its bound then covers an AWS that does not answer that look.
+                experiment.Begin(Now);
+                experiment.Note("Checking permissions with dry runs; nothing is changed yet.");
+                await SaveAsync(ct);
+            }
             while (!experiment.IsFinished)
             {
                 ct.ThrowIfCancellationRequested();
@@ -209,12 +216,6 @@ public sealed partial class ExperimentJob(
         /// <summary>Dry runs of every action the experiment takes, then the original-type tag; then stopping.</summary>
         private async Task CheckAsync(IInstanceActions actions, CancellationToken ct)
         {
-            if (experiment.State == ExperimentState.Planned)
-            {
-                experiment.Begin(Now);
-                experiment.Note("Checking permissions with dry runs; nothing is changed yet.");
-                await SaveAsync(ct);
-            }
             var id = experiment.InstanceId;
             try
             {

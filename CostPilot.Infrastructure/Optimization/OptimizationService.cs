@@ -240,7 +240,10 @@ public sealed class OptimizationService(
             .FirstOrDefaultAsync(r => r.AccountId == accountId && r.ResourceId == instanceId && r.Kind == kind, ct);
         var instance = await db.Instances.AsNoTracking()
             .FirstOrDefaultAsync(i => i.AccountId == accountId && i.InstanceId == instanceId && i.GoneAt == null, ct);
-        if (recommendation is null || instance is null)
+        // A type change is advice about the type it was worked out for: once the inventory shows another (resized since, and
+        // rescanned before the advice was re-evaluated), it would apply stale advice, or none at all (already that type).
+        var stale = ExperimentStates.ActionFor(kind) == ExperimentAction.Resize && recommendation?.Current != instance?.InstanceType.Value;
+        if (recommendation is null || instance is null || stale)
         {
             return ServiceError.NotFound("That recommendation is no longer current (a newer scan replaced it). Reload the list.");
         }

@@ -31,9 +31,12 @@ public class FakeAwsAppFactory : CostPilotAppFactory
 
     public FakeAwsServer Fake { get; private set; } = default!;
 
+    /// <summary>The clock the fake's EC2 instances change state by (null: the system clock).</summary>
+    protected virtual TimeProvider? FakeClock => null;
+
     public override async Task InitializeAsync()
     {
-        Fake = await FakeAwsServer.StartAsync();
+        Fake = await FakeAwsServer.StartAsync(FakeClock);
         Fake.AddAccount(ServerAccountId).AddAccessKey(ServerAccessKeyId, ServerSecret);
         Settings.TryAdd("CostPilot:Aws:ServiceUrl", Fake.Url);
         Settings.TryAdd("CostPilot:Aws:AccessKeyId", ServerAccessKeyId);
