@@ -397,7 +397,8 @@ public sealed partial class ExperimentJob(
                 ? $" The instance is running as {seen.InstanceType}."
                 : $" The instance is left {seen.State} as {seen.InstanceType}; start it (with the right type) from the EC2 console.";
 
-        private static string Span(TimeSpan t) => t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0.#} min" : $"{t.TotalSeconds:0} s";
+        private static string Span(TimeSpan t) => t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0.#} min"
+            : t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0} s" : $"{t.TotalMilliseconds:0} ms";
 
         /// <summary>A new interval of downtime from the moment the stop was asked for.</summary>
         private async Task OpenDowntimeAsync(DateTimeOffset at, CancellationToken ct)
@@ -459,7 +460,8 @@ public sealed partial class ExperimentJob(
         /// <summary>Gave up after too many attempts: fails when nothing (more) can be done, else rolls back once more.</summary>
         public Task GiveUpAsync(CancellationToken ct)
         {
-            var why = $"Gave up after {experiment.Attempts - 1} attempts (the job kept being cut off).";
+            var tries = experiment.Attempts - 1;
+            var why = $"Gave up after {tries} {(tries == 1 ? "attempt" : "attempts")} (the job kept being cut off).";
             if (experiment.State is ExperimentState.Planned or ExperimentState.Checking or ExperimentState.RollingBack)
             {
                 experiment.Fail(Now, why + " Check the instance in the EC2 console.");

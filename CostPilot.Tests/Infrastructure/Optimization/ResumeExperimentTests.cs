@@ -103,7 +103,7 @@ public sealed class ResumeExperimentTests(ExperimentApp app) : IClassFixture<Exp
 
         var experiment = await app.ExperimentAsync(id);
         Assert.Equal((ExperimentState.RolledBack, 2), (experiment.State, experiment.Attempts));
-        Assert.Equal("Gave up after 1 attempts (the job kept being cut off).", experiment.Message);
+        Assert.Equal("Gave up after 1 attempt (the job kept being cut off).", experiment.Message);
         Assert.Equal(("running", "m5.xlarge"), (target.Instance.State, target.Instance.InstanceType));
         Assert.DoesNotContain(target.Changes(app.Fake), r => r.Action == "ModifyInstanceAttribute");
         var history = target.Instance.History;
