@@ -92,9 +92,8 @@ public partial class AccountPage
 
     protected override async Task OnAccountEventAsync(AccountEvent e)
     {
-        if (e.AccountId != Id || e.At < _progress?.At)
+        if (e.AccountId != Id)
         {
-            // Another account's, or older than what is shown (events from different connections can overtake each other).
             return;
         }
         if (e.Experiment is { } experiment)
@@ -106,6 +105,11 @@ public partial class AccountPage
             {
                 await (_availability?.ReloadAsync() ?? Task.CompletedTask);
             }
+            return;
+        }
+        if (e.At < _progress?.At)
+        {
+            // Older than what is shown (events from different connections can overtake each other).
             return;
         }
         if (e.Utilization is { } utilization)
