@@ -183,14 +183,20 @@ public sealed class OptimizationService(
 
     private static DateTimeOffset MonthStart(DateTimeOffset now) => new(now.UtcDateTime.Year, now.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private sealed record Joined(Experiment Experiment, string AccountName);
+    /// <summary>An experiment and its account's name. Member-initialized, not a positional record: EF translates filters and sorts on
+    /// the members of a member-init projection, never on a constructor's arguments.</summary>
+    private sealed class Joined
+    {
+        public required Experiment Experiment { get; init; }
+        public required string AccountName { get; init; }
+    }
 
     private static IQueryable<Joined> Filter(CostPilotDbContext db, Caller caller, ExperimentQuery query)
     {
         var rows = from e in db.Experiments.AsNoTracking()
                    join a in db.Accounts.AsNoTracking() on e.AccountId equals a.Id
                    where a.OwnerId == caller.UserId
-                   select new Joined(e, a.Name);
+                   select new Joined { Experiment = e, AccountName = a.Name };
         if (query.AccountId is { } accountId)
         {
             rows = rows.Where(x => x.Experiment.AccountId == accountId);
