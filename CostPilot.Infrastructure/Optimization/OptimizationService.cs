@@ -245,6 +245,14 @@ public sealed class OptimizationService(
         {
             return ServiceError.NotFound("That recommendation is no longer current (a newer scan replaced it). Reload the list.");
         }
+        // The advice is about the type the instance had when it was made ("m5.xlarge", "m5.xlarge · running"). Changed since (in the
+        // console, or already applied), the advice no longer holds: a resize would start from a type nobody measured.
+        var madeFor = recommendation.Current.Split(' ', 2)[0];
+        if (madeFor != instance.InstanceType.Value)
+        {
+            return ServiceError.NotFound(
+                $"That recommendation is no longer current: {instanceId} is a {instance.InstanceType.Value} now, not the {madeFor} it was made for. The next scan brings fresh advice.");
+        }
         return (account, recommendation, instance);
     }
 
