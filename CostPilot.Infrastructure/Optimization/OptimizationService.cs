@@ -51,7 +51,7 @@ public sealed class OptimizationService(
         var blocked = await BlockedAsync(db, account, instance, ct);
         return new ApplyPreview(accountId, instance.InstanceId, instance.Name, instance.Region, kind, action, instance.InstanceType.Value,
             action == ExperimentAction.Resize ? recommendation.Proposed : null, recommendation.MonthlyCostBefore, recommendation.MonthlyCostAfter,
-            recommendation.MonthlySaving, counted, past > 0, past, report.Value.TargetPercent, report.Value.Remaining,
+            recommendation.MonthlySaving, counted, past > 0, past, report.Value.TargetPercent, report.Value.RemainingFor(instance.InstanceId),
             report.Value.WouldExceed(instance.InstanceId, counted), Caveat(kind, instance), blocked);
     }
 
