@@ -421,6 +421,28 @@ public sealed class OptimizationPagesTests() : ClientPageTestBase(PageTime)
         Assert.Equal("$100.08/mo", Text(page, "realized-this-month"));
     }
 
+    [Fact]
+    public async Task OptimizationHistory_FilteredAccountRemoved_BackToAllAccountsWithoutAnError()
+    {
+        var (prod, staging) = await HistoryAsync();
+        var page = Context.Render<OptimizationHistory>();
+        page.WaitForAssertion(() => Assert.Equal(4, page.FindAll("[data-testid=experiment-row]").Count));
+        await ChooseAsync(page, "filter-account", staging.ToString());
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=experiment-row]")));
+
+        // Removed in another tab: its experiments go with it.
+        await Db.ExecuteAsync("DELETE FROM accounts WHERE id = @id", ("id", staging));
+        await Hub.DispatchAsync(new AccountEvent(staging, UserId, AccountStatus.Active, null, 0, 0, 0, Removed: true, Now));
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=experiment-row]").Count));
+        Assert.Empty(page.FindAll("[data-testid=history-error]"));
+        Assert.Equal("$70.08/mo", Text(page, "realized-this-month"));
+        Assert.Equal("/client/optimizations/export.csv", page.Find("[data-testid=export-experiments-csv]").GetAttribute("href"));
+        Assert.All(page.FindAll("[data-testid=experiment-row]"), r => Assert.NotEqual("i-0123456789abcdef0", r.GetAttribute("data-instance-id")));
+        await using var db = NewDbContext();
+        Assert.Equal(prod, (await db.Accounts.SingleAsync(a => a.OwnerId == UserId)).Id);
+    }
+
     // ---- AccountPage ----
 
     [Fact]
