@@ -26,8 +26,12 @@ public sealed record AvailabilityReport(
     public const decimal MaxTargetPercent = 99.999m;
 
     /// <summary>Whether <paramref name="expected"/> more downtime of <paramref name="instanceId"/> would go over the month's budget.</summary>
-    public bool WouldExceed(string instanceId, TimeSpan expected) =>
-        (Instances.FirstOrDefault(i => i.InstanceId == instanceId)?.Downtime ?? TimeSpan.Zero) + expected > Budget;
+    public bool WouldExceed(string instanceId, TimeSpan expected) => DowntimeOf(instanceId) + expected > Budget;
+
+    /// <summary>What is left of <paramref name="instanceId"/>'s own budget this month (<see cref="Remaining"/> is the most affected instance's).</summary>
+    public TimeSpan RemainingFor(string instanceId) => Budget > DowntimeOf(instanceId) ? Budget - DowntimeOf(instanceId) : TimeSpan.Zero;
+
+    private TimeSpan DowntimeOf(string instanceId) => Instances.FirstOrDefault(i => i.InstanceId == instanceId)?.Downtime ?? TimeSpan.Zero;
 
     /// <param name="instanceCount">Instances the account runs (the account's figure weighs its downtime over all of them); at least the
     /// instances with downtime.</param>

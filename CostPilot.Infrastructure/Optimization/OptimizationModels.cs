@@ -5,7 +5,8 @@ namespace CostPilot.Infrastructure.Optimization;
 
 /// <summary>
 /// What applying a recommendation would do, for the confirmation: the change, the saving, the downtime to expect and whether it
-/// fits the month's budget. <see cref="Blocked"/> says why it cannot be applied now (null when it can).
+/// fits the month's budget. <see cref="BudgetRemaining"/> is what this instance has left of its own budget (the one
+/// <see cref="ExceedsBudget"/> is judged by). <see cref="Blocked"/> says why it cannot be applied now (null when it can).
 /// </summary>
 public sealed record ApplyPreview(
     Guid AccountId,

@@ -51,7 +51,7 @@ public sealed class OptimizationService(
         var blocked = await BlockedAsync(db, account, instance, ct);
         return new ApplyPreview(accountId, instance.InstanceId, instance.Name, instance.Region, kind, action, instance.InstanceType.Value,
             action == ExperimentAction.Resize ? recommendation.Proposed : null, recommendation.MonthlyCostBefore, recommendation.MonthlyCostAfter,
-            recommendation.MonthlySaving, counted, past > 0, past, report.Value.TargetPercent, report.Value.Remaining,
+            recommendation.MonthlySaving, counted, past > 0, past, report.Value.TargetPercent, report.Value.RemainingFor(instance.InstanceId),
             report.Value.WouldExceed(instance.InstanceId, counted), Caveat(kind, instance), blocked);
     }
 
@@ -183,7 +183,8 @@ public sealed class OptimizationService(
 
     private static DateTimeOffset MonthStart(DateTimeOffset now) => new(now.UtcDateTime.Year, now.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
 
-    // A member-init type, not a positional record: EF translates filters and sorts on its members only then.
+    /// <summary>An experiment and its account's name. Member-initialized, not a positional record: EF translates filters and sorts on
+    /// the members of a member-init projection, never on a constructor's arguments.</summary>
     private sealed class Joined
     {
         public required Experiment Experiment { get; init; }
@@ -240,12 +241,17 @@ public sealed class OptimizationService(
             .FirstOrDefaultAsync(r => r.AccountId == accountId && r.ResourceId == instanceId && r.Kind == kind, ct);
         var instance = await db.Instances.AsNoTracking()
             .FirstOrDefaultAsync(i => i.AccountId == accountId && i.InstanceId == instanceId && i.GoneAt == null, ct);
-        // A type change is advice about the type it was worked out for: once the inventory shows another (resized since, and
-        // rescanned before the advice was re-evaluated), it would apply stale advice, or none at all (already that type).
-        var stale = ExperimentStates.ActionFor(kind) == ExperimentAction.Resize && recommendation?.Current != instance?.InstanceType.Value;
-        if (recommendation is null || instance is null || stale)
+        if (recommendation is null || instance is null)
         {
             return ServiceError.NotFound("That recommendation is no longer current (a newer scan replaced it). Reload the list.");
+        }
+        // The advice is about the type the instance had when it was made ("m5.xlarge", "m5.xlarge · running"). Changed since (in the
+        // console, or already applied), the advice no longer holds: a resize would start from a type nobody measured.
+        var madeFor = recommendation.Current.Split(' ', 2)[0];
+        if (madeFor != instance.InstanceType.Value)
+        {
+            return ServiceError.NotFound(
+                $"That recommendation is no longer current: {instanceId} is a {instance.InstanceType.Value} now, not the {madeFor} it was made for. The next scan brings fresh advice.");
         }
         return (account, recommendation, instance);
     }

@@ -7,8 +7,6 @@ using CostPilot.Tests.Support;
 using CostPilot.Web.Auth;
 using CostPilot.Web.Components.Pages.Admin;
 using Hangfire;
-using Hangfire.Common;
-using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -111,18 +109,5 @@ public sealed class PricesCardTests : ComponentTestBase
 
         card.WaitForAssertion(() => Assert.Equal("A price refresh is already running.", card.Find("[data-testid=prices-error]").TextContent.Trim()));
         Assert.Single(_jobs.Created);
-    }
-
-    private sealed class RecordingJobs : IBackgroundJobClient
-    {
-        public List<Job> Created { get; } = [];
-
-        public string Create(Job job, IState state)
-        {
-            Created.Add(job);
-            return Created.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        public bool ChangeState(string jobId, IState state, string expectedState) => true;
     }
 }

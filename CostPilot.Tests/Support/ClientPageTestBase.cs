@@ -11,6 +11,7 @@ using CostPilot.Infrastructure.Pricing;
 using CostPilot.Infrastructure.Recommendations;
 using CostPilot.Web.Auth;
 using CostPilot.Web.Components.Pages.Client;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,7 +24,7 @@ namespace CostPilot.Tests.Support;
 /// <summary>
 /// bUnit for the client pages, on a database of their own: the services those pages inject, as the app registers them, the
 /// shipped catalogs, a clock at <see cref="Now"/>, and a signed-in client (<see cref="UserId"/>) whose data <see cref="Db"/> seeds.
-/// The buttons that start jobs are stubbed (they need the job machinery).
+/// The buttons that start jobs are stubbed (they need the job machinery); an applied recommendation's job is only recorded (<see cref="Jobs"/>).
 /// </summary>
 public abstract class ClientPageTestBase(DateTimeOffset now) : ComponentTestBase
 {
@@ -34,6 +35,9 @@ public abstract class ClientPageTestBase(DateTimeOffset now) : ComponentTestBase
     protected CostInventory Db { get; private set; } = default!;
     protected string UserId { get; private set; } = "";
     protected AccountEventHub Hub { get; } = new(NullLogger<AccountEventHub>.Instance);
+
+    /// <summary>The jobs the pages asked for (an applied recommendation's experiment); none of them runs.</summary>
+    protected RecordingJobs Jobs { get; } = new();
 
     public override async Task InitializeAsync()
     {
@@ -52,6 +56,11 @@ public abstract class ClientPageTestBase(DateTimeOffset now) : ComponentTestBase
         Context.Services.AddSingleton(Options.Create(new RecommendationSettings()));
         Context.Services.AddSingleton<RecommendationService>();
         Context.Services.AddSingleton<AvailabilityService>();
+        Context.Services.AddSingleton<IBackgroundJobClient>(Jobs);
+        Context.Services.AddSingleton<ExperimentScheduler>();
+        Context.Services.AddSingleton<AccountEventPublisher>();
+        Context.Services.AddSingleton(Options.Create(new ExperimentOptions()));
+        Context.Services.AddSingleton<OptimizationService>();
         Context.Services.AddSingleton(Hub);
         Context.Services.AddScoped<CurrentCaller>();
         var auth = Context.AddAuthorization();

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
+using CostPilot.Domain.Optimization;
+using CostPilot.Domain.Recommendations;
 using CostPilot.Domain.Users;
+using CostPilot.Infrastructure.Inventory;
 using CostPilot.Tests.Support;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -13,6 +16,7 @@ public sealed class ExportEndpointsTests : IClassFixture<ExportEndpointsTests.Ap
 
     private readonly App _app;
     private HttpClient _client = default!;
+    private string _userId = "";
     private Guid _account;
     private Guid _strangers;
 
@@ -21,6 +25,7 @@ public sealed class ExportEndpointsTests : IClassFixture<ExportEndpointsTests.Ap
     public async Task InitializeAsync()
     {
         var user = await TestUsers.CreateAsync(_app.Services, Roles.Client);
+        _userId = user.Id;
         var db = new CostInventory(_app.ConnectionString);
         _account = await KnownFleet.SeedAsync(db, user.Id, Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(CultureInfo.InvariantCulture));
         var stranger = await db.UserAsync();
@@ -180,6 +185,94 @@ public sealed class ExportEndpointsTests : IClassFixture<ExportEndpointsTests.Ap
         Assert.Equal("/account/access-denied", Redirects.LocalPath(denied));
     }
 
+    /// <summary>The caller's experiments on two of their accounts, and one on a stranger's; every downtime interval closed.</summary>
+    private async Task<(Experiment Succeeded, Experiment RolledBack, Experiment Elsewhere)> ExperimentsAsync()
+    {
+        var staging = await new CostInventory(_app.ConnectionString).AccountAsync(_userId, "Staging",
+            Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(CultureInfo.InvariantCulture));
+        var at = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
+        var succeeded = ExperimentRows.Make(_account, "i-0000000000000002", ExperimentState.Succeeded, at, instanceName: "web-2",
+            requestedBy: _userId, requestedByName: "client@costpilot.test");
+        var rolledBack = ExperimentRows.Make(_account, "i-0000000000000001", ExperimentState.RolledBack, at.AddHours(1), RecommendationKind.Graviton,
+            fromType: "m5.large", toType: "m6g.large", before: 70.08m, after: 56.21m, message: "=status checks failed");
+        var elsewhere = ExperimentRows.Make(staging, "i-0000000000000009", ExperimentState.Failed, at.AddHours(2), RecommendationKind.Idle,
+            fromType: "t3.large", before: 60.74m, after: 0m, message: "denied");
+        var theirs = ExperimentRows.Make(_strangers, "i-00000000000000ff", ExperimentState.Succeeded, at.AddHours(3));
+        await using var db = await _app.CreateDbContextAsync();
+        db.AddRange(succeeded, rolledBack, elsewhere, theirs,
+            ExperimentRows.Downtime(succeeded, at.AddSeconds(10), 100), ExperimentRows.Downtime(succeeded, at.AddSeconds(300), 54),
+            ExperimentRows.Downtime(rolledBack, at.AddHours(1).AddSeconds(10), 61));
+        await db.SaveChangesAsync();
+        return (succeeded, rolledBack, elsewhere);
+    }
+
+    [Fact]
+    public async Task Experiments_TheCallersOnly_NewestFirst_ExactHeaderAndValues()
+    {
+        var (succeeded, rolledBack, elsewhere) = await ExperimentsAsync();
+
+        using var response = await _client.GetAsync("/client/optimizations/export.csv");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal($"costpilot-optimizations-{DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.csv",
+            response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        var (header, rows) = Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(string.Join(',', InventoryCsv.ExperimentColumns), header);
+        Assert.Equal("experiment_id,created_at,completed_at,account,instance_id,name,region,kind,from_type,to_type,state,monthly_cost_before_usd,"
+            + "monthly_cost_after_usd,realized_monthly_saving_usd,downtime_seconds,requested_by,message", header);
+        Assert.Equal([elsewhere.Id.ToString(), rolledBack.Id.ToString(), succeeded.Id.ToString()], rows.Select(r => r[0]));
+        Assert.Equal([succeeded.Id.ToString(), "2026-11-20T09:00:00Z", "2026-11-20T09:00:50Z", KnownFleet.Name, "i-0000000000000002", "web-2", "us-east-1",
+            "rightsize", "m5.xlarge", "m5.large", "succeeded", "140.16", "70.08", "70.08", "154", "client@costpilot.test", ""], rows[2]);
+        Assert.Equal(["graviton", "m5.large", "m6g.large", "rolled-back", "70.08", "56.21", "", "61"], rows[1][7..15]);
+        Assert.Equal("'=status checks failed", rows[1][16]);
+        Assert.Equal(["Staging", "idle", "", "failed", "60.74", "0.00", "", "0", "denied"],
+            [rows[0][3], rows[0][7], rows[0][9], rows[0][10], rows[0][11], rows[0][12], rows[0][13], rows[0][14], rows[0][16]]);
+    }
+
+    [Fact]
+    public async Task Experiments_AccountAndStateFilters_AnotherUsersAccountEmpty_BadValues400()
+    {
+        var (succeeded, rolledBack, elsewhere) = await ExperimentsAsync();
+
+        var (_, prod) = await GetCsvAsync($"/client/optimizations/export.csv?account={_account}");
+        var (_, rolled) = await GetCsvAsync("/client/optimizations/export.csv?state=rolled-back");
+        var (_, both) = await GetCsvAsync($"/client/optimizations/export.csv?account={_account}&state=succeeded");
+        var (_, none) = await GetCsvAsync($"/client/optimizations/export.csv?account={_account}&state=failed");
+        var (theirsHeader, theirs) = await GetCsvAsync($"/client/optimizations/export.csv?account={_strangers}");
+
+        Assert.Equal([rolledBack.Id.ToString(), succeeded.Id.ToString()], prod.Select(r => r[0]));
+        Assert.Equal([rolledBack.Id.ToString()], rolled.Select(r => r[0]));
+        Assert.Equal([succeeded.Id.ToString()], both.Select(r => r[0]));
+        Assert.Empty(none);
+        Assert.Equal(string.Join(',', InventoryCsv.ExperimentColumns), theirsHeader);
+        Assert.Empty(theirs);
+        Assert.DoesNotContain(elsewhere.Id.ToString(), string.Concat(prod.Select(r => r[0])), StringComparison.Ordinal);
+        foreach (var bad in new[] { "state=done", "state=Succeeded", "account=prod", $"account={_account}x" })
+        {
+            using var response = await _client.GetAsync($"/client/optimizations/export.csv?{bad}");
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{bad}: {response.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task Experiments_SignedOut_RedirectsToLogin_AndAdmin_IsTurnedAway()
+    {
+        using var anonymous = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        const string path = "/client/optimizations/export.csv?state=succeeded";
+
+        using var response = await anonymous.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal($"/account/login?ReturnUrl={Uri.EscapeDataString(path)}", Redirects.LocalTarget(response));
+        var admin = await TestUsers.CreateAsync(_app.Services, Roles.Admin);
+        using var adminClient = await _app.SignInAsync(admin);
+        using var denied = await adminClient.GetAsync(path);
+        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+        Assert.Equal("/account/access-denied", Redirects.LocalPath(denied));
+    }
+
     private async Task<(string Header, List<string[]> Rows)> GetCsvAsync(string path)
     {
         using var response = await _client.GetAsync(path);
@@ -187,12 +280,43 @@ public sealed class ExportEndpointsTests : IClassFixture<ExportEndpointsTests.Ap
         return Parse(await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Splits the file into lines and fields (none of these values holds a comma, quote or line break, except as quoted below).</summary>
+    /// <summary>Splits the file into lines and fields; a quoted field may hold commas and doubled quotes (none of these values holds a line break).</summary>
     private static (string Header, List<string[]> Rows) Parse(string csv)
     {
         Assert.DoesNotContain('\r', csv);
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return (lines[0], [.. lines.Skip(1).Select(l => l.Split(',').Select(f => f.Length > 1 && f[0] == '"' ? f[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal) : f).ToArray())]);
+        return (lines[0], [.. lines.Skip(1).Select(Fields)]);
+    }
+
+    private static string[] Fields(string line)
+    {
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+            {
+                field.Append('"');
+                i++;
+            }
+            else if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == ',' && !quoted)
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else
+            {
+                field.Append(c);
+            }
+        }
+        fields.Add(field.ToString());
+        return [.. fields];
     }
 
     /// <summary>The app with a sign-in helper: a client carrying the auth cookie of a given user.</summary>

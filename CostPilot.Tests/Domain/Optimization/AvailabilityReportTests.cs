@@ -45,6 +45,11 @@ public sealed class AvailabilityReportTests
         Assert.True(report.WouldExceed("i-b", TimeSpan.FromSeconds(1297)));
         Assert.False(report.WouldExceed("i-b", TimeSpan.FromSeconds(1296)));
         Assert.False(report.WouldExceed("i-new", TimeSpan.FromMinutes(2)));
+        // Each instance's own budget: what is left of it, never below nothing.
+        Assert.Equal(TimeSpan.FromSeconds(2592 - 120), report.RemainingFor("i-a"));
+        Assert.Equal(report.Remaining, report.RemainingFor("i-b"));
+        Assert.Equal(report.Budget, report.RemainingFor("i-new"));
+        Assert.Equal(TimeSpan.Zero, AvailabilityReport.Measure(99.99m, [new("i-a", Now.AddHours(-1), Now)], 1, Now).RemainingFor("i-a"));
     }
 
     [Fact]
