@@ -350,7 +350,8 @@ public sealed class OptimizationPagesTests() : ClientPageTestBase(PageTime)
         var page = Context.Render<OptimizationHistory>();
 
         page.WaitForAssertion(() => Assert.Equal(4, page.FindAll("[data-testid=experiment-row]").Count));
-        Assert.Equal("$75.08/mo", Text(page, "realized-this-month"));
+        // The totals and the list load on their own: wait for both.
+        page.WaitForAssertion(() => Assert.Equal("$75.08/mo", Text(page, "realized-this-month")));
         Assert.Equal("$115.08/mo", Text(page, "realized-overall"));
         Assert.Equal("1 · 0", Text(page, "experiments-rolled-back"));
         Assert.Equal("3 min 1 s", Text(page, "downtime-this-month"));
@@ -368,14 +369,14 @@ public sealed class OptimizationPagesTests() : ClientPageTestBase(PageTime)
         await ChooseAsync(page, "filter-account", staging.ToString());
 
         page.WaitForAssertion(() => Assert.Equal(["i-0123456789abcdef0"], page.FindAll("[data-testid=experiment-row]").Select(r => r.GetAttribute("data-instance-id"))));
-        Assert.Equal("$5.00/mo", Text(page, "realized-this-month"));
+        page.WaitForAssertion(() => Assert.Equal("$5.00/mo", Text(page, "realized-this-month")));
         Assert.Equal($"/client/optimizations/export.csv?account={staging}", page.Find("[data-testid=export-experiments-csv]").GetAttribute("href"));
 
         await ChooseAsync(page, "filter-account", prod.ToString());
         await ChooseAsync(page, "filter-state", "rolled-back");
 
         page.WaitForAssertion(() => Assert.Equal([Batch], page.FindAll("[data-testid=experiment-row]").Select(r => r.GetAttribute("data-instance-id"))));
-        Assert.Equal("$70.08/mo", Text(page, "realized-this-month"));
+        page.WaitForAssertion(() => Assert.Equal("$70.08/mo", Text(page, "realized-this-month")));
         Assert.Equal($"/client/optimizations/export.csv?account={prod}&state=rolled-back", page.Find("[data-testid=export-experiments-csv]").GetAttribute("href"));
 
         await ChooseAsync(page, "filter-state", "failed");
@@ -398,7 +399,7 @@ public sealed class OptimizationPagesTests() : ClientPageTestBase(PageTime)
         var page = Context.Render<OptimizationHistory>();
 
         page.WaitForAssertion(() => Assert.Equal(["i-0123456789abcdef0"], page.FindAll("[data-testid=experiment-row]").Select(r => r.GetAttribute("data-instance-id"))));
-        Assert.Equal("$5.00/mo", Text(page, "realized-this-month"));
+        page.WaitForAssertion(() => Assert.Equal("$5.00/mo", Text(page, "realized-this-month")));
     }
 
     [Fact]
@@ -418,7 +419,7 @@ public sealed class OptimizationPagesTests() : ClientPageTestBase(PageTime)
 
         page.WaitForAssertion(() => Assert.Equal(5, page.FindAll("[data-testid=experiment-row]").Count));
         Assert.Equal("succeeded", page.FindAll("[data-testid=experiment-row]")[0].GetAttribute("data-state"));
-        Assert.Equal("$100.08/mo", Text(page, "realized-this-month"));
+        page.WaitForAssertion(() => Assert.Equal("$100.08/mo", Text(page, "realized-this-month")));
     }
 
     [Fact]
@@ -436,7 +437,7 @@ public sealed class OptimizationPagesTests() : ClientPageTestBase(PageTime)
 
         page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=experiment-row]").Count));
         Assert.Empty(page.FindAll("[data-testid=history-error]"));
-        Assert.Equal("$70.08/mo", Text(page, "realized-this-month"));
+        page.WaitForAssertion(() => Assert.Equal("$70.08/mo", Text(page, "realized-this-month")));
         Assert.Equal("/client/optimizations/export.csv", page.Find("[data-testid=export-experiments-csv]").GetAttribute("href"));
         Assert.All(page.FindAll("[data-testid=experiment-row]"), r => Assert.NotEqual("i-0123456789abcdef0", r.GetAttribute("data-instance-id")));
         await using var db = NewDbContext();

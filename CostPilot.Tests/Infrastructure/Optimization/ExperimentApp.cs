@@ -109,7 +109,7 @@ public sealed class ExperimentApp : FakeAwsAppFactory
             name: $"web-{n}");
         var resize = kind != RecommendationKind.Idle;
         await inventory.RecommendationAsync(accountId, kind.Slug(), "Instance", instance.InstanceId, RegionName, CostBefore, resize ? CostAfter : 0m,
-            current: resize ? fromType : "running", proposed: resize ? toType : "stopped");
+            current: resize ? fromType : $"{fromType} · running", proposed: resize ? toType : "stopped");
         return new ExperimentTarget(caller, accountId, customer, region, instance, kind, fromType, resize ? toType : null);
     }
 
