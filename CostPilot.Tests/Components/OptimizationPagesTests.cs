@@ -162,7 +162,7 @@ public sealed class OptimizationPagesTests() : ClientPageTestBase(PageTime)
 
         var dialogs = await OpenDialogAsync(id, RecommendationKind.Rightsize, Api);
 
-        Assert.Equal("2 min 30 s (median of your 2 past rightsize experiments)", Text(dialogs, "apply-downtime"));
+        Assert.Equal("2 min 30 s (median of your 2 past experiments of this kind: Rightsize)", Text(dialogs, "apply-downtime"));
         Assert.Contains("1 min 32 s this month", dialogs.Markup, StringComparison.Ordinal);
         Assert.Equal("This would take i-0aaaaaaaaaaaaaaa1 over this month's downtime budget (1 min 32 s left, about 2 min 30 s expected). You can still apply it.",
             Text(dialogs, "budget-warning"));
@@ -294,7 +294,7 @@ public sealed class OptimizationPagesTests() : ClientPageTestBase(PageTime)
         Assert.Equal([Batch, Arm, Api], rows.Select(r => r.GetAttribute("data-instance-id")));
         Assert.Contains($"Waiting for {Batch} to stop (stopping).", rows[0].TextContent, StringComparison.Ordinal);
         Assert.Equal("i-0ccccccccccccccc3 failed its status checks as m7g.xlarge.", rows[1].QuerySelector("[data-testid=experiment-message]")!.TextContent.Trim());
-        Assert.Equal(["expected $140.16", "expected $20.44", "$70.08"],
+        Assert.Equal(["expected $140.16", "none", "$70.08"],
             rows.Select(r => r.QuerySelector("[data-testid=experiment-saving]")!.TextContent.Trim()));
         Assert.Equal("1 min 35 s", rows[2].QuerySelector("[data-testid=experiment-downtime]")!.TextContent.Trim());
         Assert.Empty(list.FindAll("[data-testid=experiment-steps]"));
