@@ -77,6 +77,31 @@ public sealed class RecommendationPagesTests() : ClientPageTestBase(PageTime)
         list.WaitForAssertion(() => Assert.Equal(["idle"], list.FindAll("[data-testid=recommendation-row]").Select(r => r.GetAttribute("data-kind"))));
     }
 
+    /// <summary>
+    /// A live reload that reorders the rows keeps each row's Apply with its own instance. Blazor sends a click on a row the browser
+    /// has not redrawn yet to the newest handler at that place: without a key per row, that was the handler of whichever instance
+    /// had moved there, so Apply opened (and confirmed) the wrong instance.
+    /// </summary>
+    [Fact]
+    public async Task RecommendationsList_ReorderedRowsKeepTheirOwnApplyButton()
+    {
+        var id = await SeedAsync();
+        var list = Context.Render<RecommendationsList>(p => p.Add(c => c.AccountId, id));
+        list.WaitForAssertion(() => Assert.Equal(4, list.FindComponents<ApplyButton>().Count));
+        var before = list.FindComponents<ApplyButton>().ToDictionary(b => b.Instance.Row.ResourceId, b => b.Instance);
+        Assert.Equal(["i-0bbbbbbbbbbbbbbb2", "i-0aaaaaaaaaaaaaaa1"],
+            list.FindComponents<ApplyButton>().Select(b => b.Instance.Row.ResourceId).Where(r => r.StartsWith("i-", StringComparison.Ordinal)));
+
+        await list.Find("[data-testid=sort-saving]").ClickAsync(new());
+
+        list.WaitForAssertion(() => Assert.Equal(["i-0aaaaaaaaaaaaaaa1", "i-0bbbbbbbbbbbbbbb2"],
+            list.FindComponents<ApplyButton>().Select(b => b.Instance.Row.ResourceId).Where(r => r.StartsWith("i-", StringComparison.Ordinal))));
+        foreach (var button in list.FindComponents<ApplyButton>())
+        {
+            Assert.Same(before[button.Instance.Row.ResourceId], button.Instance);
+        }
+    }
+
     [Fact]
     public async Task AccountPage_PotentialSavingsIsTheSumOfTheKnownSavings()
     {

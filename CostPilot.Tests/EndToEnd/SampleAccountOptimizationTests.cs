@@ -53,6 +53,8 @@ public sealed class SampleAccountOptimizationTests(OptimizationBrowserFixture br
         var row = page.Locator($"[data-testid=recommendation-row][data-kind=rightsize][data-instance-id={instanceId}]");
         await row.GetByTestId("apply-recommendation").ClickAsync();
         var dialog = page.GetByTestId("apply-dialog");
+        // The dialog is about the row clicked, even when a live reload reorders the list under the click.
+        await Expect(dialog).ToContainTextAsync(instanceId!);
         // The confirmation reads the advice as stored now: the figure the experiment records.
         await Expect(dialog.GetByTestId("apply-saving")).ToContainTextAsync("/ month");
         var saving = (await dialog.GetByTestId("apply-saving").InnerTextAsync()).Split(' ')[0];
@@ -84,7 +86,8 @@ public sealed class SampleAccountOptimizationTests(OptimizationBrowserFixture br
         {
             await Ui.ScreenshotAsync(page, "41-apply-not-finished");
         }
-        Assert.Contains("succeeded", seen);
+        Assert.True(seen.Contains("succeeded"),
+            $"{instanceId}: states seen [{string.Join(", ", seen)}]; rows now: {await page.Locator("[data-testid=recommendation-row]").CountAsync()}, this one: {await page.Locator($"[data-testid=recommendation-row][data-instance-id={instanceId}]").CountAsync()}; first rows: {string.Join(" ", await page.Locator("[data-testid=recommendation-row]").EvaluateAllAsync<string[]>("rs => rs.slice(0, 5).map(r => r.dataset.instanceId)"))}");
         Assert.True(seen.Intersect(["checking", "stopping", "modifying", "starting", "verifying"]).Count() >= 2,
             $"states seen live: {string.Join(", ", seen)}");
 
