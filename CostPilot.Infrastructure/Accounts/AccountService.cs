@@ -34,6 +34,10 @@ public sealed partial class AccountService(
     private static readonly ServiceError Taken = ServiceError.Conflict("This AWS account is already connected to CostPilot by another user. Ask them, or an administrator, to remove it first.");
     private static readonly ServiceError AlreadyYours = ServiceError.Conflict("You have already connected this AWS account.");
     private static readonly ServiceError NotYours = ServiceError.NotFound("That account does not exist or is not yours.");
+    private static readonly ServiceError AnyExternalId = ServiceError.Invalid(
+        "This role's trust policy does not require the External ID: CostPilot could assume it with any External ID, so anyone who knows the role ARN " +
+        "could connect this AWS account. The role from CostPilot's CloudFormation template requires it; for a role you made yourself, add a " +
+        "StringEquals condition on sts:ExternalId with your External ID to its trust policy, then connect again.");
 
     /// <summary>The External ID for the caller's next role connection; stable until a connection uses it.</summary>
     public async Task<string> GetOrCreateExternalIdAsync(Caller caller, CancellationToken ct = default)
@@ -75,6 +79,11 @@ public sealed partial class AccountService(
         try
         {
             var credentials = await identity.AssumeRoleAsync(roleArn!.Trim(), externalId, ct);
+            // The External ID protects the account only if the role insists on it: nothing of a role that lets anyone in is kept.
+            if (await identity.AcceptsAnyExternalIdAsync(roleArn.Trim(), ct))
+            {
+                return AnyExternalId;
+            }
             who = await identity.GetCallerIdentityAsync(credentials, ct);
         }
         catch (InventoryException e)

@@ -43,6 +43,12 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
     private const string AlreadyYoursMessage = "You have already connected this AWS account.";
     private const string ValidSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
+    /// <summary>What a role whose trust policy lacks the sts:ExternalId condition is refused with.</summary>
+    public const string AnyExternalIdMessage =
+        "This role's trust policy does not require the External ID: CostPilot could assume it with any External ID, so anyone who knows the role ARN " +
+        "could connect this AWS account. The role from CostPilot's CloudFormation template requires it; for a role you made yourself, add a " +
+        "StringEquals condition on sts:ExternalId with your External ID to its trust policy, then connect again.";
+
     [Theory]
     [InlineData("", "Paste the role ARN from the stack's Outputs tab.")]
     [InlineData("CostPilotReadOnly", RoleFormatMessage)]
@@ -277,6 +283,47 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         Assert.Equal($"discovery-{accountId}", recurring.Id);
         Assert.Equal("0 */6 * * *", recurring.Cron);
         Assert.Equal(accountId, recurring.Job.Args[0]);
+    }
+
+    [Fact]
+    public async Task ConnectWithRole_TrustPolicyRequiresTheExternalId_ConnectedAfterARandomExternalIdIsDenied()
+    {
+        var customer = app.AddCustomer();
+        var caller = await TestUsers.CreateCallerAsync(app.Services);
+        var externalId = await app.ExternalIdAsync(caller);
+        var roleArn = customer.Account.AddRole("CostPilotReadOnly", externalId);
+
+        var result = await app.ConnectRoleAsync(caller, roleArn);
+
+        Assert.True(result.Succeeded, result.Error?.Message);
+        // CostPilot assumed the role with the user's External ID, then checked that another one is refused.
+        var assumes = app.Fake.Requests.Where(r => r.Action == "AssumeRole" && r.Parameters.GetValueOrDefault("RoleArn") == roleArn).ToList();
+        Assert.Equal(2, assumes.Count);
+        Assert.Equal((externalId, 200), (assumes[0].Parameters["ExternalId"], assumes[0].StatusCode));
+        Assert.Equal((403, "AccessDenied"), (assumes[1].StatusCode, assumes[1].ErrorCode));
+        Assert.Matches("^[A-Za-z0-9]{40}$", assumes[1].Parameters["ExternalId"]);
+        Assert.NotEqual(externalId, assumes[1].Parameters["ExternalId"]);
+        await using var db = await app.CreateDbContextAsync();
+        Assert.Equal(roleArn, (await db.Accounts.SingleAsync(a => a.Id == result.Value)).RoleArn);
+    }
+
+    [Fact]
+    public async Task ConnectWithRole_TrustPolicyWithoutExternalIdCondition_RefusedWithHowToFixAndNothingStored()
+    {
+        var customer = app.AddCustomer();
+        var caller = await TestUsers.CreateCallerAsync(app.Services);
+        var externalId = await app.ExternalIdAsync(caller);
+        var roleArn = customer.Account.AddRoleWithoutExternalIdCondition("HandMadeCostPilotRole");
+
+        var result = await app.ConnectRoleAsync(caller, roleArn);
+
+        Assert.Equal((ErrorKind.Invalid, AnyExternalIdMessage), (result.Error?.Kind, result.Error?.Message));
+        Assert.DoesNotContain(externalId, result.Error!.Message, StringComparison.Ordinal);
+        // Nothing of the connection is kept; the External ID stays for the fixed role.
+        await AssertNothingSavedAsync(caller, externalId);
+        await AssertNoAccountForAsync(customer.AccountId);
+        var statuses = app.Fake.Requests.Where(r => r.Action == "AssumeRole" && r.Parameters.GetValueOrDefault("RoleArn") == roleArn).Select(r => r.StatusCode);
+        Assert.Equal([200, 200], statuses);
     }
 
     [Fact]
