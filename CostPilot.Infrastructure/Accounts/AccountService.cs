@@ -70,10 +70,6 @@ public sealed partial class AccountService(
         {
             return ServiceError.Invalid(error!);
         }
-        if (await CheckTakenAsync(caller, awsId, ct) is { } taken)
-        {
-            return taken;
-        }
         var externalId = await GetOrCreateExternalIdAsync(caller, ct);
         CallerIdentity who;
         try
@@ -93,6 +89,10 @@ public sealed partial class AccountService(
         if (who.AccountId != awsId.Value)
         {
             return ServiceError.Invalid($"The role answered from AWS account {who.AccountId}, not {awsId}: check the role ARN.");
+        }
+        if (await CheckTakenAsync(caller, awsId, ct) is { } taken)
+        {
+            return taken;
         }
         var account = new Account(awsId, caller.UserId, NameOr(name, $"AWS {awsId}"), ConnectionMethod.IamRole, clock.GetUtcNow());
         account.UseRole(roleArn!.Trim(), externalId);
@@ -220,6 +220,10 @@ public sealed partial class AccountService(
 
     private static string Label(Account account) => DiscoveryScheduler.Label(account.Name, account.AwsAccountId);
 
+    /// <summary>
+    /// Whether the AWS account is connected already, by the caller or by someone else. Asked only once the caller has proved access
+    /// to the account through STS: before that, the answer would tell anyone which AWS accounts use CostPilot.
+    /// </summary>
     private async Task<ServiceError?> CheckTakenAsync(Caller caller, AwsAccountId awsId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

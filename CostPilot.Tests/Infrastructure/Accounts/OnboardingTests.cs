@@ -358,11 +358,12 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         Assert.True((await app.ConnectKeysAsync(owner, customer)).Succeeded);
         customer.Account.AddAccessKey("AKIASECONDKEY0000001", "SecondKeySecret/" + new string('s', 24));
         var other = await TestUsers.CreateCallerAsync(app.Services);
-        var assumeRolesBefore = app.Fake.Count("AssumeRole");
+        var otherExternalId = await app.ExternalIdAsync(other);
+        var otherRole = customer.Account.AddRole("OtherUsersCostPilotRole", otherExternalId);
 
         var byKeys = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(app.Services,
             s => s.ConnectWithAccessKeysAsync(other, null, "AKIASECONDKEY0000001", "SecondKeySecret/" + new string('s', 24)));
-        var byRole = await app.ConnectRoleAsync(other, $"arn:aws:iam::{customer.AccountId}:role/CostPilotReadOnly");
+        var byRole = await app.ConnectRoleAsync(other, otherRole);
 
         Assert.Equal(TakenMessage, byKeys.Error?.Message);
         Assert.Equal(TakenMessage, byRole.Error?.Message);
@@ -372,11 +373,37 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
             Assert.DoesNotContain(owner.UserId, message, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("owner-", message, StringComparison.OrdinalIgnoreCase);
         }
-        // The role attempt was refused before asking AWS anything.
-        Assert.Equal(assumeRolesBefore, app.Fake.Count("AssumeRole"));
-        await AssertNothingSavedAsync(other, externalId: null);
+        // Both proved access to the account before learning it is taken; the External ID stays for another try.
+        Assert.Contains(app.Fake.Requests, r => r is { Action: "AssumeRole", StatusCode: 200 } && r.Parameters.GetValueOrDefault("RoleArn") == otherRole);
+        await AssertNothingSavedAsync(other, otherExternalId);
         await using var db = await app.CreateDbContextAsync();
         Assert.Equal(owner.UserId, (await db.Accounts.SingleAsync(a => a.AwsAccountId == AwsAccountId.Parse(customer.AccountId))).OwnerId);
+    }
+
+    [Fact]
+    public async Task Connect_NoAccessToTheAwsAccount_SameAnswerWhetherOrNotAnotherUserConnectedIt()
+    {
+        var connected = app.AddCustomer();
+        var (owner, _) = await app.ConnectNewUserAsync(connected);
+        connected.Account.AddRole("CostPilotReadOnly", await app.ExternalIdAsync(owner));
+        var unconnected = app.AddCustomer();
+        unconnected.Account.AddRole("CostPilotReadOnly", "the-external-id-of-someone-else");
+        var prober = await TestUsers.CreateCallerAsync(app.Services);
+        var wrongSecret = "WrongSecret0000/" + new string('w', 24);
+
+        var answers = new List<(ErrorKind? Kind, string? Message)>();
+        foreach (var customer in new[] { connected, unconnected })
+        {
+            var byRole = await app.ConnectRoleAsync(prober, $"arn:aws:iam::{customer.AccountId}:role/CostPilotReadOnly");
+            var byMissingRole = await app.ConnectRoleAsync(prober, $"arn:aws:iam::{customer.AccountId}:role/NeverCreated");
+            var byKeys = await app.ConnectKeysAsync(prober, customer, wrongSecret);
+            answers.AddRange([(byRole.Error?.Kind, byRole.Error?.Message), (byMissingRole.Error?.Kind, byMissingRole.Error?.Message),
+                (byKeys.Error?.Kind, byKeys.Error?.Message)]);
+        }
+
+        Assert.Equal([(ErrorKind.Invalid, CannotAssumeMessage), (ErrorKind.Invalid, CannotAssumeMessage), (ErrorKind.Invalid, UnknownCredentialsMessage)], answers[..3]);
+        Assert.Equal(answers[..3], answers[3..]);
+        await AssertNothingSavedAsync(prober, await app.ExternalIdAsync(prober));
     }
 
     [Fact]
