@@ -34,6 +34,10 @@ public sealed partial class AccountService(
     private static readonly ServiceError Taken = ServiceError.Conflict("This AWS account is already connected to CostPilot by another user. Ask them, or an administrator, to remove it first.");
     private static readonly ServiceError AlreadyYours = ServiceError.Conflict("You have already connected this AWS account.");
     private static readonly ServiceError NotYours = ServiceError.NotFound("That account does not exist or is not yours.");
+    private static readonly ServiceError RootKeys = ServiceError.Invalid(
+        "These are the AWS account's root user keys, which can do anything in the account: CostPilot does not accept them. " +
+        "Create an IAM user with only the read-only policy and connect with its access key, or use the IAM role option. " +
+        "AWS advises deleting root access keys.");
     private static readonly ServiceError AnyExternalId = ServiceError.Invalid(
         "This role's trust policy does not require the External ID: CostPilot could assume it with any External ID, so anyone who knows the role ARN " +
         "could connect this AWS account. The role from CostPilot's CloudFormation template requires it; for a role you made yourself, add a " +
@@ -123,6 +127,10 @@ public sealed partial class AccountService(
         catch (InventoryException e)
         {
             return ServiceError.Invalid(e.Message);
+        }
+        if (who.IsRootUser)
+        {
+            return RootKeys;
         }
         var awsId = AwsAccountId.Parse(who.AccountId);
         if (await CheckTakenAsync(caller, awsId, ct) is { } taken)

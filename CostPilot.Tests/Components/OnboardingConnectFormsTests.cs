@@ -59,6 +59,26 @@ public sealed class OnboardingConnectFormsTests(FakeAwsAppFactory app) : Compone
         await AssertNoAccountAsync(customer.AccountId);
     }
 
+    [Fact]
+    public async Task KeysConnectForm_RootUserKeys_ShowsWhatToUseInsteadAndConnectsNothing()
+    {
+        var customer = app.AddCustomer();
+        var rootSecret = "RootUserSecret/" + new string('r', 25);
+        customer.Account.AddRootAccessKey("AKIAROOTFORMKEY00001", rootSecret);
+        var connected = new List<Guid>();
+        var form = Context.Render<KeysConnectForm>(p => p.Add(f => f.OnConnected, id => connected.Add(id)));
+
+        form.Find("input[data-testid=access-key-id]").Change("AKIAROOTFORMKEY00001");
+        form.Find("input[data-testid=secret-access-key]").Change(rootSecret);
+        await form.Find("button[data-testid=connect-keys]").ClickAsync(new());
+
+        form.WaitForAssertion(() => Assert.StartsWith("These are the AWS account's root user keys", form.Find("[data-testid=form-error]").TextContent.Trim(),
+            StringComparison.Ordinal));
+        Assert.Empty(connected);
+        Assert.DoesNotContain(rootSecret, form.Find("[data-testid=form-error]").TextContent, StringComparison.Ordinal);
+        await AssertNoAccountAsync(customer.AccountId);
+    }
+
     private async Task AssertNoAccountAsync(string awsAccountId)
     {
         await using var db = await app.CreateDbContextAsync();

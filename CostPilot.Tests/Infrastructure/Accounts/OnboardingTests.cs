@@ -43,6 +43,11 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
     private const string AlreadyYoursMessage = "You have already connected this AWS account.";
     private const string ValidSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
+    private const string RootKeysMessage =
+        "These are the AWS account's root user keys, which can do anything in the account: CostPilot does not accept them. " +
+        "Create an IAM user with only the read-only policy and connect with its access key, or use the IAM role option. " +
+        "AWS advises deleting root access keys.";
+
     /// <summary>What a role whose trust policy lacks the sts:ExternalId condition is refused with.</summary>
     public const string AnyExternalIdMessage =
         "This role's trust policy does not require the External ID: CostPilot could assume it with any External ID, so anyone who knows the role ARN " +
@@ -117,6 +122,26 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         Assert.Equal(UnknownCredentialsMessage, result.Error?.Message);
         await AssertNothingSavedAsync(caller, externalId: null);
         Assert.Equal("InvalidClientTokenId", Assert.Single(app.Fake.Requests, r => r.AccessKeyId == "AKIANOBODYKNOWSTHIS1").ErrorCode);
+    }
+
+    [Fact]
+    public async Task ConnectWithAccessKeys_RootUserKeys_RefusedWithWhatToUseInsteadAndNothingStored()
+    {
+        var customer = app.AddCustomer();
+        const string rootKeyId = "AKIAROOTUSERKEY00001";
+        var rootSecret = "RootUserSecret/" + new string('r', 25);
+        customer.Account.AddRootAccessKey(rootKeyId, rootSecret);
+        var caller = await TestUsers.CreateCallerAsync(app.Services);
+
+        var result = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(app.Services,
+            s => s.ConnectWithAccessKeysAsync(caller, "Production", rootKeyId, rootSecret));
+
+        Assert.Equal((ErrorKind.Invalid, RootKeysMessage), (result.Error?.Kind, result.Error?.Message));
+        Assert.DoesNotContain(rootKeyId, result.Error!.Message, StringComparison.Ordinal);
+        await AssertNothingSavedAsync(caller, externalId: null);
+        await AssertNoAccountForAsync(customer.AccountId);
+        // AWS was asked who the keys are, and nothing else.
+        Assert.Equal(["GetCallerIdentity"], app.Fake.Requests.Where(r => r.AccessKeyId == rootKeyId).Select(r => r.Action));
     }
 
     [Fact]
