@@ -7,6 +7,7 @@ using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
+using CostPilot.Infrastructure.Persistence.Configurations;
 using CostPilot.Infrastructure.Security;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
@@ -33,6 +34,7 @@ public sealed partial class AccountService(
 {
     private static readonly ServiceError Taken = ServiceError.Conflict("This AWS account is already connected to CostPilot by another user. Ask them, or an administrator, to remove it first.");
     private static readonly ServiceError AlreadyYours = ServiceError.Conflict("You have already connected this AWS account.");
+    private static readonly ServiceError SampleTaken = ServiceError.Conflict("You already have the sample account.");
     private static readonly ServiceError NotYours = ServiceError.NotFound("That account does not exist or is not yours.");
     private static readonly ServiceError RootKeys = ServiceError.Invalid(
         "These are the AWS account's root user keys, which can do anything in the account: CostPilot does not accept them. " +
@@ -149,7 +151,7 @@ public sealed partial class AccountService(
         {
             if (await db.Accounts.AnyAsync(a => a.OwnerId == caller.UserId && a.Method == ConnectionMethod.Sandbox, ct))
             {
-                return ServiceError.Conflict("You already have the sample account.");
+                return SampleTaken;
             }
         }
         // Sample accounts get ids in 999xxxxxxxxx, a block no real AWS account uses in practice.
@@ -208,10 +210,10 @@ public sealed partial class AccountService(
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
         {
-            // Someone connected the same AWS account between our check and our insert.
-            return Taken;
+            // Between our check and our insert, someone connected the same AWS account, or another tab made the user's sample account.
+            return unique.ConstraintName == AccountConfiguration.OneSamplePerOwnerIndex ? SampleTaken : Taken;
         }
         LogConnected(logger, caller.UserId, account.Id, account.Method);
         // The user's other tabs, on any node, list the new account at once; published before the job can start, so the

@@ -485,6 +485,46 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
     }
 
     [Fact]
+    public async Task AccountsTable_SecondSampleAccountForOneUser_RefusedByTheDatabase()
+    {
+        var user = await TestUsers.CreateCallerAsync(app.Services);
+        var other = await TestUsers.CreateCallerAsync(app.Services);
+        await InsertAccountAsync(user.UserId, "999000000101", "Sandbox");
+        // Other methods, and other users' samples, are not limited.
+        await InsertAccountAsync(user.UserId, "999000000102", "AccessKeys");
+        await InsertAccountAsync(user.UserId, "999000000103", "IamRole");
+        await InsertAccountAsync(other.UserId, "999000000104", "Sandbox");
+
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => InsertAccountAsync(user.UserId, "999000000105", "Sandbox"));
+
+        Assert.Equal((PostgresErrorCodes.UniqueViolation, "ix_accounts_owner_id_one_sample"), (refused.SqlState, refused.ConstraintName));
+        var methods = await app.QueryAsync("SELECT method FROM accounts WHERE owner_id = @owner ORDER BY aws_account_id", r => r.GetString(0), ("owner", user.UserId));
+        Assert.Equal(["Sandbox", "AccessKeys", "IamRole"], methods);
+    }
+
+    [Fact]
+    public async Task ConnectSandbox_AnotherTabWinsTheInsertRace_AlreadyHaveTheSampleAccount()
+    {
+        var caller = await TestUsers.CreateCallerAsync(app.Services);
+        // The other tab's insert is in flight (uncommitted): the caller's check cannot see it, its insert waits on it.
+        await using var rivalConnection = new NpgsqlConnection(app.ConnectionString);
+        await rivalConnection.OpenAsync();
+        await using var rivalTransaction = await rivalConnection.BeginTransactionAsync();
+        await InsertAccountAsync(caller.UserId, "999000000201", "Sandbox", rivalConnection, rivalTransaction);
+
+        var connecting = TestUsers.WithScopeAsync<AccountService, Result<Guid>>(app.Services, s => s.ConnectSandboxAsync(caller));
+        await WaitUntilAsync(async () => (await app.QueryAsync(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO accounts%'",
+            r => r.GetInt64(0)))[0] > 0 || connecting.IsCompleted, "the caller's insert to wait for the other tab's");
+        await rivalTransaction.CommitAsync();
+        var result = await connecting;
+
+        Assert.Equal((ErrorKind.Conflict, "You already have the sample account."), (result.Error?.Kind, result.Error?.Message));
+        await using var db = await app.CreateDbContextAsync();
+        Assert.Equal("999000000201", (await db.Accounts.SingleAsync(a => a.OwnerId == caller.UserId)).AwsAccountId.Value);
+    }
+
+    [Fact]
     public async Task GetOrCreateExternalId_TwoCallsAtOnce_OneIdForBoth()
     {
         var caller = await TestUsers.CreateCallerAsync(app.Services);
@@ -494,6 +534,25 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         Assert.Single(ids.Distinct());
         await using var db = await app.CreateDbContextAsync();
         Assert.Equal(ids[0], (await db.PendingConnections.SingleAsync(p => p.OwnerId == caller.UserId)).ExternalId);
+    }
+
+    private async Task InsertAccountAsync(string ownerId, string awsAccountId, string method,
+        NpgsqlConnection? connection = null, NpgsqlTransaction? transaction = null)
+    {
+        await using var own = connection is null ? new NpgsqlConnection(app.ConnectionString) : null;
+        if (own is not null)
+        {
+            await own.OpenAsync();
+        }
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO accounts (id, aws_account_id, owner_id, name, method, status, created_at)
+            VALUES (@id, @aws, @owner, 'Inserted', @method, 'Connected', now())
+            """, connection ?? own, transaction);
+        insert.Parameters.AddWithValue("id", Guid.NewGuid());
+        insert.Parameters.AddWithValue("aws", awsAccountId);
+        insert.Parameters.AddWithValue("owner", ownerId);
+        insert.Parameters.AddWithValue("method", method);
+        await insert.ExecuteNonQueryAsync();
     }
 
     /// <summary>No account for the user; their pending External ID is exactly <paramref name="externalId"/> (or absent).</summary>
