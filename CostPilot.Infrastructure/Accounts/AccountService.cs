@@ -7,6 +7,7 @@ using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
+using CostPilot.Infrastructure.Persistence.Configurations;
 using CostPilot.Infrastructure.Security;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
@@ -33,7 +34,16 @@ public sealed partial class AccountService(
 {
     private static readonly ServiceError Taken = ServiceError.Conflict("This AWS account is already connected to CostPilot by another user. Ask them, or an administrator, to remove it first.");
     private static readonly ServiceError AlreadyYours = ServiceError.Conflict("You have already connected this AWS account.");
+    private static readonly ServiceError SampleTaken = ServiceError.Conflict("You already have the sample account.");
     private static readonly ServiceError NotYours = ServiceError.NotFound("That account does not exist or is not yours.");
+    private static readonly ServiceError RootKeys = ServiceError.Invalid(
+        "These are the AWS account's root user keys, which can do anything in the account: CostPilot does not accept them. " +
+        "Create an IAM user with only the read-only policy and connect with its access key, or use the IAM role option. " +
+        "AWS advises deleting root access keys.");
+    private static readonly ServiceError AnyExternalId = ServiceError.Invalid(
+        "This role's trust policy does not require the External ID: CostPilot could assume it with any External ID, so anyone who knows the role ARN " +
+        "could connect this AWS account. The role from CostPilot's CloudFormation template requires it; for a role you made yourself, add a " +
+        "StringEquals condition on sts:ExternalId with your External ID to its trust policy, then connect again.");
 
     /// <summary>The External ID for the caller's next role connection; stable until a connection uses it.</summary>
     public async Task<string> GetOrCreateExternalIdAsync(Caller caller, CancellationToken ct = default)
@@ -66,15 +76,16 @@ public sealed partial class AccountService(
         {
             return ServiceError.Invalid(error!);
         }
-        if (await CheckTakenAsync(caller, awsId, ct) is { } taken)
-        {
-            return taken;
-        }
         var externalId = await GetOrCreateExternalIdAsync(caller, ct);
         CallerIdentity who;
         try
         {
             var credentials = await identity.AssumeRoleAsync(roleArn!.Trim(), externalId, ct);
+            // The External ID protects the account only if the role insists on it: nothing of a role that lets anyone in is kept.
+            if (await identity.AcceptsAnyExternalIdAsync(roleArn.Trim(), ct))
+            {
+                return AnyExternalId;
+            }
             who = await identity.GetCallerIdentityAsync(credentials, ct);
         }
         catch (InventoryException e)
@@ -84,6 +95,10 @@ public sealed partial class AccountService(
         if (who.AccountId != awsId.Value)
         {
             return ServiceError.Invalid($"The role answered from AWS account {who.AccountId}, not {awsId}: check the role ARN.");
+        }
+        if (await CheckTakenAsync(caller, awsId, ct) is { } taken)
+        {
+            return taken;
         }
         var account = new Account(awsId, caller.UserId, NameOr(name, $"AWS {awsId}"), ConnectionMethod.IamRole, clock.GetUtcNow());
         account.UseRole(roleArn!.Trim(), externalId);
@@ -115,6 +130,10 @@ public sealed partial class AccountService(
         {
             return ServiceError.Invalid(e.Message);
         }
+        if (who.IsRootUser)
+        {
+            return RootKeys;
+        }
         var awsId = AwsAccountId.Parse(who.AccountId);
         if (await CheckTakenAsync(caller, awsId, ct) is { } taken)
         {
@@ -132,7 +151,7 @@ public sealed partial class AccountService(
         {
             if (await db.Accounts.AnyAsync(a => a.OwnerId == caller.UserId && a.Method == ConnectionMethod.Sandbox, ct))
             {
-                return ServiceError.Conflict("You already have the sample account.");
+                return SampleTaken;
             }
         }
         // Sample accounts get ids in 999xxxxxxxxx, a block no real AWS account uses in practice.
@@ -191,10 +210,10 @@ public sealed partial class AccountService(
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
         {
-            // Someone connected the same AWS account between our check and our insert.
-            return Taken;
+            // Between our check and our insert, someone connected the same AWS account, or another tab made the user's sample account.
+            return unique.ConstraintName == AccountConfiguration.OneSamplePerOwnerIndex ? SampleTaken : Taken;
         }
         LogConnected(logger, caller.UserId, account.Id, account.Method);
         // The user's other tabs, on any node, list the new account at once; published before the job can start, so the
@@ -211,6 +230,10 @@ public sealed partial class AccountService(
 
     private static string Label(Account account) => DiscoveryScheduler.Label(account.Name, account.AwsAccountId);
 
+    /// <summary>
+    /// Whether the AWS account is connected already, by the caller or by someone else. Asked only once the caller has proved access
+    /// to the account through STS: before that, the answer would tell anyone which AWS accounts use CostPilot.
+    /// </summary>
     private async Task<ServiceError?> CheckTakenAsync(Caller caller, AwsAccountId awsId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

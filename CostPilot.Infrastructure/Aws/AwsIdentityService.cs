@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.SecurityToken.Model;
@@ -6,7 +7,11 @@ using Microsoft.Extensions.Options;
 
 namespace CostPilot.Infrastructure.Aws;
 
-public sealed record CallerIdentity(string AccountId, string Arn);
+public sealed record CallerIdentity(string AccountId, string Arn)
+{
+    /// <summary>The account's root user ("arn:aws:iam::123456789012:root"), whose keys can do anything in the account.</summary>
+    public bool IsRootUser => Arn.EndsWith(":root", StringComparison.Ordinal);
+}
 
 /// <summary>The principal client roles must trust, or why there is none.</summary>
 public sealed record TrustedPrincipal(string? Arn, string? Problem);
@@ -14,6 +19,8 @@ public sealed record TrustedPrincipal(string? Arn, string? Problem);
 /// <summary>STS: who a set of credentials is, assuming client roles, and CostPilot's own identity.</summary>
 public sealed partial class AwsIdentityService(AwsClientFactory clients, IOptions<AwsOptions> options, TimeProvider clock)
 {
+    private const string ExternalIdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
     private TrustedPrincipal? _cachedPrincipal;
     private DateTimeOffset _cachedAt;
 
@@ -61,7 +68,29 @@ public sealed partial class AwsIdentityService(AwsClientFactory clients, IOption
     }
 
     /// <summary>Assumes a client's role with its External ID; the result is good for an hour.</summary>
-    public async Task<AWSCredentials> AssumeRoleAsync(string roleArn, string externalId, CancellationToken ct)
+    public Task<AWSCredentials> AssumeRoleAsync(string roleArn, string externalId, CancellationToken ct) =>
+        AssumeRoleAsync(roleArn, externalId, "costpilot-", ct);
+
+    /// <summary>
+    /// Whether the role lets CostPilot in with an External ID no one was given (one AssumeRole with a fresh random one).
+    /// A role like that checks no External ID at all, so anyone who knows its ARN could have CostPilot read the account
+    /// for them: the confused deputy the External ID exists to stop. False when AWS denies the attempt.
+    /// </summary>
+    public async Task<bool> AcceptsAnyExternalIdAsync(string roleArn, CancellationToken ct)
+    {
+        try
+        {
+            // The session name says what this was to whoever reads the account's CloudTrail.
+            await AssumeRoleAsync(roleArn, RandomNumberGenerator.GetString(ExternalIdAlphabet, 40), "costpilot-external-id-check-", ct);
+            return true;
+        }
+        catch (InventoryException e) when (e.Failure is InventoryFailure.AccessDenied)
+        {
+            return false;
+        }
+    }
+
+    private async Task<AWSCredentials> AssumeRoleAsync(string roleArn, string externalId, string sessionPrefix, CancellationToken ct)
     {
         using var sts = clients.CreateSts(RequireServerCredentials());
         try
@@ -70,7 +99,7 @@ public sealed partial class AwsIdentityService(AwsClientFactory clients, IOption
             {
                 RoleArn = roleArn,
                 ExternalId = externalId,
-                RoleSessionName = "costpilot-" + clock.GetUtcNow().ToUnixTimeSeconds(),
+                RoleSessionName = sessionPrefix + clock.GetUtcNow().ToUnixTimeSeconds(),
                 DurationSeconds = 3600,
             }, ct);
             var c = response.Credentials;

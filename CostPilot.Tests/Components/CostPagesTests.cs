@@ -127,7 +127,7 @@ public sealed class CostPagesTests() : ClientPageTestBase(PageTime)
     public async Task Dashboard_TotalIsTheSumOfTheAccountsShown_AndOtherUsersAccountsAreLeftOut()
     {
         await KnownFleet.SeedAsync(Db, UserId, "666666666666");
-        var second = await Db.AccountAsync(UserId, "Staging", "777777777777");
+        var second = await Db.AccountAsync(UserId, "Staging", "777777777777", method: "AccessKeys");
         await Db.InstanceAsync(second, "i-0000000000000100", "us-east-1", "m5.24xlarge", "running", 1.6912m, 1_234.56m, "on-demand");
         var stranger = await Db.UserAsync();
         var theirs = await Db.AccountAsync(stranger, "Not yours", "888888888888");

@@ -138,7 +138,7 @@ public sealed class RecommendationPagesTests() : ClientPageTestBase(PageTime)
     public async Task Dashboard_TotalPotentialSavingsAndTopRecommendations()
     {
         var id = await SeedAsync();
-        var other = await Db.AccountAsync(UserId, "Staging", "210987654321");
+        var other = await Db.AccountAsync(UserId, "Staging", "210987654321", method: "AccessKeys");
         await Db.RecommendationAsync(other, "gp2-to-gp3", "Volume", "vol-0eeeeeeeeeeeeeee5", "us-east-1", 10.00m, 8.00m);
 
         var page = Context.Render<Dashboard>();

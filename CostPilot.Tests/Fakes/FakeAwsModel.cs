@@ -92,13 +92,13 @@ public sealed record FakeAddress(string AllocationId, string PublicIp)
 /// <summary>An AWS account in the fake: its access keys, roles and regions.</summary>
 public sealed partial class FakeAwsAccount
 {
-    private readonly Action<string, string, FakeAwsAccount> _registerKey;
+    private readonly Action<string, string, FakeAwsAccount, bool> _registerKey;
     private readonly FakeEc2Settings _ec2;
     private readonly ConcurrentDictionary<string, FakeRegion> _regions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FakeRole> _roles = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _denied = new(StringComparer.Ordinal);
 
-    internal FakeAwsAccount(string accountId, Action<string, string, FakeAwsAccount> registerKey, FakeEc2Settings ec2)
+    internal FakeAwsAccount(string accountId, Action<string, string, FakeAwsAccount, bool> registerKey, FakeEc2Settings ec2)
     {
         AccountId = accountId;
         _registerKey = registerKey;
@@ -107,8 +107,45 @@ public sealed partial class FakeAwsAccount
 
     public string AccountId { get; }
 
-    /// <summary>Adds a long-term access key (identity "arn:aws:iam::ACCOUNT:user/fake").</summary>
-    public FakeAwsAccount AddAccessKey(string accessKeyId, string secret)
+    /// <summary>Adds a long-term access key of an IAM user (identity "arn:aws:iam::ACCOUNT:user/fake").</summary>
+    public FakeAwsAccount AddAccessKey(string accessKeyId, string secret) => AddKey(accessKeyId, secret, root: false);
+
+    /// <summary>Adds a long-term access key of the account's root user (identity "arn:aws:iam::ACCOUNT:root").</summary>
+    public FakeAwsAccount AddRootAccessKey(string accessKeyId, string secret) => AddKey(accessKeyId, secret, root: true);
+
+    /// <summary>
+    /// Adds a role any known identity may assume only with External ID <paramref name="requiredExternalId"/>: its trust
+    /// policy has the condition <c>"StringEquals": { "sts:ExternalId": requiredExternalId }</c>, as CostPilot's CloudFormation
+    /// template writes it. Returns its ARN, "arn:aws:iam::ACCOUNT:role/NAME".
+    /// </summary>
+    public string AddRole(string roleName, string requiredExternalId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requiredExternalId);
+        return AddRole(new FakeRole(roleName, requiredExternalId));
+    }
+
+    /// <summary>
+    /// Adds a role whose trust policy trusts any known identity with no <c>sts:ExternalId</c> condition, as a hand-made role
+    /// might: AssumeRole succeeds with any External ID, or none. Returns its ARN.
+    /// </summary>
+    public string AddRoleWithoutExternalIdCondition(string roleName) => AddRole(new FakeRole(roleName, RequiredExternalId: null));
+
+    private string AddRole(FakeRole role)
+    {
+        if (!RoleNamePattern().IsMatch(role.Name))
+        {
+            throw new ArgumentException($"'{role.Name}' is not a valid IAM role name.", nameof(role));
+        }
+
+        if (!_roles.TryAdd(role.Name, role))
+        {
+            throw new InvalidOperationException($"Role {role.Name} already exists in {AccountId}.");
+        }
+
+        return RoleArn(role.Name);
+    }
+
+    private FakeAwsAccount AddKey(string accessKeyId, string secret, bool root)
     {
         if (string.IsNullOrWhiteSpace(accessKeyId) || accessKeyId.Any(c => c is '/' or ',' || char.IsWhiteSpace(c)))
         {
@@ -116,27 +153,8 @@ public sealed partial class FakeAwsAccount
         }
 
         ArgumentException.ThrowIfNullOrEmpty(secret);
-        _registerKey(accessKeyId, secret, this);
+        _registerKey(accessKeyId, secret, this, root);
         return this;
-    }
-
-    /// <summary>
-    /// Adds a role any known identity may assume, with <paramref name="requiredExternalId"/> (null: none required).
-    /// Returns its ARN, "arn:aws:iam::ACCOUNT:role/NAME".
-    /// </summary>
-    public string AddRole(string roleName, string? requiredExternalId)
-    {
-        if (!RoleNamePattern().IsMatch(roleName))
-        {
-            throw new ArgumentException($"'{roleName}' is not a valid IAM role name.", nameof(roleName));
-        }
-
-        if (!_roles.TryAdd(roleName, new FakeRole(roleName, requiredExternalId)))
-        {
-            throw new InvalidOperationException($"Role {roleName} already exists in {AccountId}.");
-        }
-
-        return RoleArn(roleName);
     }
 
     /// <summary>
@@ -196,7 +214,12 @@ public sealed partial class FakeAwsAccount
     private static partial Regex Ec2ActionPattern();
 }
 
-internal sealed record FakeRole(string Name, string? RequiredExternalId);
+/// <summary>A role and its trust policy: the External ID its condition requires, or null when it has no such condition.</summary>
+internal sealed record FakeRole(string Name, string? RequiredExternalId)
+{
+    /// <summary>Whether the trust policy lets a trusted identity assume the role with <paramref name="externalId"/> (null: none sent).</summary>
+    public bool Accepts(string? externalId) => RequiredExternalId is null || RequiredExternalId == externalId;
+}
 
 /// <summary>One region of one account. Thread-safe: tests may add resources while the fake serves requests.</summary>
 public sealed class FakeRegion

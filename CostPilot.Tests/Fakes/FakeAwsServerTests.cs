@@ -138,6 +138,38 @@ public sealed class FakeAwsServerTests(ITestOutputHelper output)
         Assert.Contains("is not authorized to perform: sts:AssumeRole", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("cp-external-id")]
+    [InlineData("any-other-external-id")]
+    [InlineData(null)]
+    public async Task AssumeRole_TrustPolicyWithoutExternalIdCondition_AnyOrNoExternalIdAccepted(string? externalId)
+    {
+        await using var fake = await StartWithCustomerAsync();
+        var roleArn = CustomerAccount(fake).AddRoleWithoutExternalIdCondition("HandMadeRole");
+        using var sts = Sts(fake, CustomerKey);
+
+        var assumed = await sts.AssumeRoleAsync(new AssumeRoleRequest
+        {
+            RoleArn = roleArn,
+            RoleSessionName = "costpilot-scan",
+            ExternalId = externalId,
+        });
+
+        Assert.Equal($"arn:aws:sts::{Customer}:assumed-role/HandMadeRole/costpilot-scan", assumed.AssumedRoleUser.Arn);
+    }
+
+    [Fact]
+    public async Task GetCallerIdentity_RootAccessKey_ReturnsTheAccountsRootArn()
+    {
+        await using var fake = await StartWithCustomerAsync();
+        CustomerAccount(fake).AddRootAccessKey("AKIAFAKECUSTOMERROOT", Secret);
+        using var sts = Sts(fake, new BasicAWSCredentials("AKIAFAKECUSTOMERROOT", Secret));
+
+        var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest());
+
+        Assert.Equal((Customer, $"arn:aws:iam::{Customer}:root", Customer), (identity.Account, identity.Arn, identity.UserId));
+    }
+
     [Fact]
     public async Task DescribeRegions_EnabledOnly_AllRegionsAddsDisabledAndEc2RefusesThem()
     {

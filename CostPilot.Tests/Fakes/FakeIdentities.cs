@@ -41,7 +41,7 @@ internal sealed partial class FakeIdentities(FakeEc2Settings ec2)
     private const string SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
     private readonly ConcurrentDictionary<string, FakeAwsAccount> _accounts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string Secret, FakeAwsAccount Account)> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Secret, FakeAwsAccount Account, bool Root)> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FakeSession> _sessions = new(StringComparer.Ordinal);
 
     public FakeAwsAccount AddAccount(string accountId)
@@ -64,10 +64,11 @@ internal sealed partial class FakeIdentities(FakeEc2Settings ec2)
     {
         if (_keys.TryGetValue(accessKeyId, out var key))
         {
-            // A long-term key with a session token is as wrong as a bad token.
-            return string.IsNullOrEmpty(securityToken)
-                ? (key.Secret, new FakeCaller(key.Account, accessKeyId, $"arn:aws:iam::{key.Account.AccountId}:user/fake", UserId(accessKeyId)), null)
-                : (null, null, AuthProblem.BadToken);
+            // A long-term key with a session token is as wrong as a bad token. The root user's id is its account's id.
+            var caller = key.Root
+                ? new FakeCaller(key.Account, accessKeyId, $"arn:aws:iam::{key.Account.AccountId}:root", key.Account.AccountId)
+                : new FakeCaller(key.Account, accessKeyId, $"arn:aws:iam::{key.Account.AccountId}:user/fake", UserId(accessKeyId));
+            return string.IsNullOrEmpty(securityToken) ? (key.Secret, caller, null) : (null, null, AuthProblem.BadToken);
         }
 
         if (_sessions.TryGetValue(accessKeyId, out var session))
@@ -115,9 +116,9 @@ internal sealed partial class FakeIdentities(FakeEc2Settings ec2)
 
     private static string StableSuffix(string seed) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(seed)))[..17];
 
-    private void AddKey(string accessKeyId, string secret, FakeAwsAccount account)
+    private void AddKey(string accessKeyId, string secret, FakeAwsAccount account, bool root)
     {
-        if (!_keys.TryAdd(accessKeyId, (secret, account)))
+        if (!_keys.TryAdd(accessKeyId, (secret, account, root)))
         {
             throw new InvalidOperationException($"Access key {accessKeyId} already exists.");
         }

@@ -115,7 +115,7 @@ internal sealed partial class FakeStsApi(FakeIdentities identities, TimeProvider
         var account = identities.FindAccount(match.Groups["account"].Value);
         var roleName = match.Groups["path"].Value.Split('/')[^1];
         var role = account?.FindRole(roleName);
-        if (account is null || role is null || (role.RequiredExternalId is not null && role.RequiredExternalId != externalId))
+        if (account is null || role is null || !role.Accepts(externalId))
         {
             throw new AwsErrorException(new AwsError(403, "AccessDenied",
                 $"User: {call.Caller.Arn} is not authorized to perform: sts:AssumeRole on resource: {roleArn}"));

@@ -23,13 +23,14 @@ public sealed class CostInventory(string connectionString)
         return id;
     }
 
-    public async Task<Guid> AccountAsync(string ownerId, string name, string awsAccountId, string status = "Active")
+    /// <summary>An account, by default a sample one; a user has at most one of those, so a second account of a user takes another method.</summary>
+    public async Task<Guid> AccountAsync(string ownerId, string name, string awsAccountId, string status = "Active", string method = "Sandbox")
     {
         var id = Guid.NewGuid();
         await ExecuteAsync("""
             INSERT INTO accounts (id, aws_account_id, owner_id, name, method, status, created_at, last_discovery_at)
-            VALUES (@id, @aws, @owner, @name, 'Sandbox', @status, @seen, @seen)
-            """, ("id", id), ("aws", awsAccountId), ("owner", ownerId), ("name", name), ("status", status), ("seen", Seen));
+            VALUES (@id, @aws, @owner, @name, @method, @status, @seen, @seen)
+            """, ("id", id), ("aws", awsAccountId), ("owner", ownerId), ("name", name), ("method", method), ("status", status), ("seen", Seen));
         return id;
     }
 

@@ -7,6 +7,9 @@ namespace CostPilot.Infrastructure.Persistence.Configurations;
 
 internal sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
 {
+    /// <summary>The partial unique index that allows each user one sample account, however many tabs ask for one at once.</summary>
+    public const string OneSamplePerOwnerIndex = "ix_accounts_owner_id_one_sample";
+
     public void Configure(EntityTypeBuilder<Account> b)
     {
         b.ToTable("accounts");
@@ -18,6 +21,7 @@ internal sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
         // An AWS account can be connected by one CostPilot user only, across all users.
         b.HasIndex(a => a.AwsAccountId).IsUnique();
         b.HasIndex(a => a.OwnerId);
+        b.HasIndex(a => a.OwnerId, OneSamplePerOwnerIndex).HasDatabaseName(OneSamplePerOwnerIndex).IsUnique().HasFilter($"method = '{nameof(ConnectionMethod.Sandbox)}'");
         b.HasIndex(a => a.Status);
         b.HasOne<AppUser>().WithMany().HasForeignKey(a => a.OwnerId).OnDelete(DeleteBehavior.Cascade);
         b.Property(a => a.OwnerId).IsRequired();

@@ -126,6 +126,11 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                     b.HasIndex("Status")
                         .HasDatabaseName("ix_accounts_status");
 
+                    b.HasIndex(new[] { "OwnerId" }, "ix_accounts_owner_id_one_sample")
+                        .IsUnique()
+                        .HasDatabaseName("ix_accounts_owner_id_one_sample")
+                        .HasFilter("method = 'Sandbox'");
+
                     b.ToTable("accounts", (string)null);
                 });
 

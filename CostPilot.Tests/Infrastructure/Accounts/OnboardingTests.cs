@@ -43,6 +43,17 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
     private const string AlreadyYoursMessage = "You have already connected this AWS account.";
     private const string ValidSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
+    private const string RootKeysMessage =
+        "These are the AWS account's root user keys, which can do anything in the account: CostPilot does not accept them. " +
+        "Create an IAM user with only the read-only policy and connect with its access key, or use the IAM role option. " +
+        "AWS advises deleting root access keys.";
+
+    /// <summary>What a role whose trust policy lacks the sts:ExternalId condition is refused with.</summary>
+    public const string AnyExternalIdMessage =
+        "This role's trust policy does not require the External ID: CostPilot could assume it with any External ID, so anyone who knows the role ARN " +
+        "could connect this AWS account. The role from CostPilot's CloudFormation template requires it; for a role you made yourself, add a " +
+        "StringEquals condition on sts:ExternalId with your External ID to its trust policy, then connect again.";
+
     [Theory]
     [InlineData("", "Paste the role ARN from the stack's Outputs tab.")]
     [InlineData("CostPilotReadOnly", RoleFormatMessage)]
@@ -111,6 +122,26 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         Assert.Equal(UnknownCredentialsMessage, result.Error?.Message);
         await AssertNothingSavedAsync(caller, externalId: null);
         Assert.Equal("InvalidClientTokenId", Assert.Single(app.Fake.Requests, r => r.AccessKeyId == "AKIANOBODYKNOWSTHIS1").ErrorCode);
+    }
+
+    [Fact]
+    public async Task ConnectWithAccessKeys_RootUserKeys_RefusedWithWhatToUseInsteadAndNothingStored()
+    {
+        var customer = app.AddCustomer();
+        const string rootKeyId = "AKIAROOTUSERKEY00001";
+        var rootSecret = "RootUserSecret/" + new string('r', 25);
+        customer.Account.AddRootAccessKey(rootKeyId, rootSecret);
+        var caller = await TestUsers.CreateCallerAsync(app.Services);
+
+        var result = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(app.Services,
+            s => s.ConnectWithAccessKeysAsync(caller, "Production", rootKeyId, rootSecret));
+
+        Assert.Equal((ErrorKind.Invalid, RootKeysMessage), (result.Error?.Kind, result.Error?.Message));
+        Assert.DoesNotContain(rootKeyId, result.Error!.Message, StringComparison.Ordinal);
+        await AssertNothingSavedAsync(caller, externalId: null);
+        await AssertNoAccountForAsync(customer.AccountId);
+        // AWS was asked who the keys are, and nothing else.
+        Assert.Equal(["GetCallerIdentity"], app.Fake.Requests.Where(r => r.AccessKeyId == rootKeyId).Select(r => r.Action));
     }
 
     [Fact]
@@ -280,6 +311,47 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
     }
 
     [Fact]
+    public async Task ConnectWithRole_TrustPolicyRequiresTheExternalId_ConnectedAfterARandomExternalIdIsDenied()
+    {
+        var customer = app.AddCustomer();
+        var caller = await TestUsers.CreateCallerAsync(app.Services);
+        var externalId = await app.ExternalIdAsync(caller);
+        var roleArn = customer.Account.AddRole("CostPilotReadOnly", externalId);
+
+        var result = await app.ConnectRoleAsync(caller, roleArn);
+
+        Assert.True(result.Succeeded, result.Error?.Message);
+        // CostPilot assumed the role with the user's External ID, then checked that another one is refused.
+        var assumes = app.Fake.Requests.Where(r => r.Action == "AssumeRole" && r.Parameters.GetValueOrDefault("RoleArn") == roleArn).ToList();
+        Assert.Equal(2, assumes.Count);
+        Assert.Equal((externalId, 200), (assumes[0].Parameters["ExternalId"], assumes[0].StatusCode));
+        Assert.Equal((403, "AccessDenied"), (assumes[1].StatusCode, assumes[1].ErrorCode));
+        Assert.Matches("^[A-Za-z0-9]{40}$", assumes[1].Parameters["ExternalId"]);
+        Assert.NotEqual(externalId, assumes[1].Parameters["ExternalId"]);
+        await using var db = await app.CreateDbContextAsync();
+        Assert.Equal(roleArn, (await db.Accounts.SingleAsync(a => a.Id == result.Value)).RoleArn);
+    }
+
+    [Fact]
+    public async Task ConnectWithRole_TrustPolicyWithoutExternalIdCondition_RefusedWithHowToFixAndNothingStored()
+    {
+        var customer = app.AddCustomer();
+        var caller = await TestUsers.CreateCallerAsync(app.Services);
+        var externalId = await app.ExternalIdAsync(caller);
+        var roleArn = customer.Account.AddRoleWithoutExternalIdCondition("HandMadeCostPilotRole");
+
+        var result = await app.ConnectRoleAsync(caller, roleArn);
+
+        Assert.Equal((ErrorKind.Invalid, AnyExternalIdMessage), (result.Error?.Kind, result.Error?.Message));
+        Assert.DoesNotContain(externalId, result.Error!.Message, StringComparison.Ordinal);
+        // Nothing of the connection is kept; the External ID stays for the fixed role.
+        await AssertNothingSavedAsync(caller, externalId);
+        await AssertNoAccountForAsync(customer.AccountId);
+        var statuses = app.Fake.Requests.Where(r => r.Action == "AssumeRole" && r.Parameters.GetValueOrDefault("RoleArn") == roleArn).Select(r => r.StatusCode);
+        Assert.Equal([200, 200], statuses);
+    }
+
+    [Fact]
     public async Task ConnectWithRole_ThenDiscovery_AssumesTheRoleAgainAndScans()
     {
         var customer = app.AddCustomer();
@@ -311,11 +383,12 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         Assert.True((await app.ConnectKeysAsync(owner, customer)).Succeeded);
         customer.Account.AddAccessKey("AKIASECONDKEY0000001", "SecondKeySecret/" + new string('s', 24));
         var other = await TestUsers.CreateCallerAsync(app.Services);
-        var assumeRolesBefore = app.Fake.Count("AssumeRole");
+        var otherExternalId = await app.ExternalIdAsync(other);
+        var otherRole = customer.Account.AddRole("OtherUsersCostPilotRole", otherExternalId);
 
         var byKeys = await TestUsers.WithScopeAsync<AccountService, Result<Guid>>(app.Services,
             s => s.ConnectWithAccessKeysAsync(other, null, "AKIASECONDKEY0000001", "SecondKeySecret/" + new string('s', 24)));
-        var byRole = await app.ConnectRoleAsync(other, $"arn:aws:iam::{customer.AccountId}:role/CostPilotReadOnly");
+        var byRole = await app.ConnectRoleAsync(other, otherRole);
 
         Assert.Equal(TakenMessage, byKeys.Error?.Message);
         Assert.Equal(TakenMessage, byRole.Error?.Message);
@@ -325,11 +398,37 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
             Assert.DoesNotContain(owner.UserId, message, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("owner-", message, StringComparison.OrdinalIgnoreCase);
         }
-        // The role attempt was refused before asking AWS anything.
-        Assert.Equal(assumeRolesBefore, app.Fake.Count("AssumeRole"));
-        await AssertNothingSavedAsync(other, externalId: null);
+        // Both proved access to the account before learning it is taken; the External ID stays for another try.
+        Assert.Contains(app.Fake.Requests, r => r is { Action: "AssumeRole", StatusCode: 200 } && r.Parameters.GetValueOrDefault("RoleArn") == otherRole);
+        await AssertNothingSavedAsync(other, otherExternalId);
         await using var db = await app.CreateDbContextAsync();
         Assert.Equal(owner.UserId, (await db.Accounts.SingleAsync(a => a.AwsAccountId == AwsAccountId.Parse(customer.AccountId))).OwnerId);
+    }
+
+    [Fact]
+    public async Task Connect_NoAccessToTheAwsAccount_SameAnswerWhetherOrNotAnotherUserConnectedIt()
+    {
+        var connected = app.AddCustomer();
+        var (owner, _) = await app.ConnectNewUserAsync(connected);
+        connected.Account.AddRole("CostPilotReadOnly", await app.ExternalIdAsync(owner));
+        var unconnected = app.AddCustomer();
+        unconnected.Account.AddRole("CostPilotReadOnly", "the-external-id-of-someone-else");
+        var prober = await TestUsers.CreateCallerAsync(app.Services);
+        var wrongSecret = "WrongSecret0000/" + new string('w', 24);
+
+        var answers = new List<(ErrorKind? Kind, string? Message)>();
+        foreach (var customer in new[] { connected, unconnected })
+        {
+            var byRole = await app.ConnectRoleAsync(prober, $"arn:aws:iam::{customer.AccountId}:role/CostPilotReadOnly");
+            var byMissingRole = await app.ConnectRoleAsync(prober, $"arn:aws:iam::{customer.AccountId}:role/NeverCreated");
+            var byKeys = await app.ConnectKeysAsync(prober, customer, wrongSecret);
+            answers.AddRange([(byRole.Error?.Kind, byRole.Error?.Message), (byMissingRole.Error?.Kind, byMissingRole.Error?.Message),
+                (byKeys.Error?.Kind, byKeys.Error?.Message)]);
+        }
+
+        Assert.Equal([(ErrorKind.Invalid, CannotAssumeMessage), (ErrorKind.Invalid, CannotAssumeMessage), (ErrorKind.Invalid, UnknownCredentialsMessage)], answers[..3]);
+        Assert.Equal(answers[..3], answers[3..]);
+        await AssertNothingSavedAsync(prober, await app.ExternalIdAsync(prober));
     }
 
     [Fact]
@@ -386,6 +485,46 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
     }
 
     [Fact]
+    public async Task AccountsTable_SecondSampleAccountForOneUser_RefusedByTheDatabase()
+    {
+        var user = await TestUsers.CreateCallerAsync(app.Services);
+        var other = await TestUsers.CreateCallerAsync(app.Services);
+        await InsertAccountAsync(user.UserId, "999000000101", "Sandbox");
+        // Other methods, and other users' samples, are not limited.
+        await InsertAccountAsync(user.UserId, "999000000102", "AccessKeys");
+        await InsertAccountAsync(user.UserId, "999000000103", "IamRole");
+        await InsertAccountAsync(other.UserId, "999000000104", "Sandbox");
+
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => InsertAccountAsync(user.UserId, "999000000105", "Sandbox"));
+
+        Assert.Equal((PostgresErrorCodes.UniqueViolation, "ix_accounts_owner_id_one_sample"), (refused.SqlState, refused.ConstraintName));
+        var methods = await app.QueryAsync("SELECT method FROM accounts WHERE owner_id = @owner ORDER BY aws_account_id", r => r.GetString(0), ("owner", user.UserId));
+        Assert.Equal(["Sandbox", "AccessKeys", "IamRole"], methods);
+    }
+
+    [Fact]
+    public async Task ConnectSandbox_AnotherTabWinsTheInsertRace_AlreadyHaveTheSampleAccount()
+    {
+        var caller = await TestUsers.CreateCallerAsync(app.Services);
+        // The other tab's insert is in flight (uncommitted): the caller's check cannot see it, its insert waits on it.
+        await using var rivalConnection = new NpgsqlConnection(app.ConnectionString);
+        await rivalConnection.OpenAsync();
+        await using var rivalTransaction = await rivalConnection.BeginTransactionAsync();
+        await InsertAccountAsync(caller.UserId, "999000000201", "Sandbox", rivalConnection, rivalTransaction);
+
+        var connecting = TestUsers.WithScopeAsync<AccountService, Result<Guid>>(app.Services, s => s.ConnectSandboxAsync(caller));
+        await WaitUntilAsync(async () => (await app.QueryAsync(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO accounts%'",
+            r => r.GetInt64(0)))[0] > 0 || connecting.IsCompleted, "the caller's insert to wait for the other tab's");
+        await rivalTransaction.CommitAsync();
+        var result = await connecting;
+
+        Assert.Equal((ErrorKind.Conflict, "You already have the sample account."), (result.Error?.Kind, result.Error?.Message));
+        await using var db = await app.CreateDbContextAsync();
+        Assert.Equal("999000000201", (await db.Accounts.SingleAsync(a => a.OwnerId == caller.UserId)).AwsAccountId.Value);
+    }
+
+    [Fact]
     public async Task GetOrCreateExternalId_TwoCallsAtOnce_OneIdForBoth()
     {
         var caller = await TestUsers.CreateCallerAsync(app.Services);
@@ -395,6 +534,25 @@ public sealed class OnboardingTests(OnboardingTests.App app) : IClassFixture<Onb
         Assert.Single(ids.Distinct());
         await using var db = await app.CreateDbContextAsync();
         Assert.Equal(ids[0], (await db.PendingConnections.SingleAsync(p => p.OwnerId == caller.UserId)).ExternalId);
+    }
+
+    private async Task InsertAccountAsync(string ownerId, string awsAccountId, string method,
+        NpgsqlConnection? connection = null, NpgsqlTransaction? transaction = null)
+    {
+        await using var own = connection is null ? new NpgsqlConnection(app.ConnectionString) : null;
+        if (own is not null)
+        {
+            await own.OpenAsync();
+        }
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO accounts (id, aws_account_id, owner_id, name, method, status, created_at)
+            VALUES (@id, @aws, @owner, 'Inserted', @method, 'Connected', now())
+            """, connection ?? own, transaction);
+        insert.Parameters.AddWithValue("id", Guid.NewGuid());
+        insert.Parameters.AddWithValue("aws", awsAccountId);
+        insert.Parameters.AddWithValue("owner", ownerId);
+        insert.Parameters.AddWithValue("method", method);
+        await insert.ExecuteNonQueryAsync();
     }
 
     /// <summary>No account for the user; their pending External ID is exactly <paramref name="externalId"/> (or absent).</summary>
