@@ -25,7 +25,8 @@ Usage: ./costpilot.sh COMMAND [ARGS]
   help             show this help
 
 Without DATABASE_URL or ConnectionStrings__Default, a private PostgreSQL cluster is created
-in .data/pg on 127.0.0.1:5544 (installed from Debian packages when missing).
+in .data/pg on 127.0.0.1:5544 (installed from Debian packages when missing). It asks for a
+password on every connection: generated once into .data/pg-password (mode 0600).
 
 Environment:
   DATABASE_URL / ConnectionStrings__Default   use this database instead of the private one
@@ -41,15 +42,6 @@ EOF
 
 require_project() {
   [ -f "$1/$1.csproj" ] || die "project $1 is missing ($1/$1.csproj): is this a complete checkout?"
-}
-
-random_password() { # 20 alphanumeric characters with a digit, a lower and an upper case letter
-  local pw=""
-  until [ ${#pw} -ge 20 ] && [[ ${pw:0:20} =~ [0-9] && ${pw:0:20} =~ [a-z] && ${pw:0:20} =~ [A-Z] ]]; do
-    [ ${#pw} -lt 20 ] || pw=""
-    pw+=$(head -c 64 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9')
-  done
-  printf '%s' "${pw:0:20}"
 }
 
 print_admin_box() {
@@ -215,9 +207,9 @@ cmd_update_price_snapshot() {
 # Hidden: ensure the private database and print how to reach it.
 cmd_db() {
   pg_start_private
-  printf 'ConnectionStrings__Default=Host=127.0.0.1;Port=%s;Username=postgres;Database=%s\n' "$PG_PORT" "$PG_DB"
-  printf 'COSTPILOT_TEST_PG=Host=127.0.0.1;Port=%s;Username=postgres\n' "$PG_PORT"
-  printf 'psql -h 127.0.0.1 -p %s -U postgres %s\n' "$PG_PORT" "$PG_DB"
+  printf 'ConnectionStrings__Default=Host=127.0.0.1;Port=%s;Username=postgres;Password=%s;Database=%s\n' "$PG_PORT" "$PG_PASSWORD" "$PG_DB"
+  printf 'COSTPILOT_TEST_PG=Host=127.0.0.1;Port=%s;Username=postgres;Password=%s\n' "$PG_PORT" "$PG_PASSWORD"
+  printf 'PGPASSWORD="$(cat %q)" psql -h 127.0.0.1 -p %s -U postgres %s\n' "$PG_PASSWORD_FILE" "$PG_PORT" "$PG_DB"
 }
 
 ensure_dirs

@@ -1,4 +1,5 @@
 using CostPilot.Infrastructure;
+using CostPilot.Infrastructure.Logging;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Web;
 
@@ -15,8 +16,8 @@ try
 }
 catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException)
 {
-    // Configuration and connection problems get one clear line, not a stack trace.
-    await Console.Error.WriteLineAsync($"CostPilot cannot start: {e.Message}");
+    // Configuration and connection problems get one clear line, not a stack trace (nor a secret).
+    await Console.Error.WriteLineAsync($"CostPilot cannot start: {SecretScrubber.Scrub(e.Message)}");
     Environment.ExitCode = 1;
 }
 finally

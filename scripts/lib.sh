@@ -31,6 +31,15 @@ on_err() {
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+random_password() { # 20 alphanumeric characters with a digit, a lower and an upper case letter
+  local pw=""
+  until [ ${#pw} -ge 20 ] && [[ ${pw:0:20} =~ [0-9] && ${pw:0:20} =~ [a-z] && ${pw:0:20} =~ [A-Z] ]]; do
+    [ ${#pw} -lt 20 ] || pw=""
+    pw+=$(head -c 64 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9')
+  done
+  printf '%s' "${pw:0:20}"
+}
+
 ensure_dirs() { mkdir -p "$LOG_DIR"; }
 
 # ---------------------------------------------------------------------------- tools
@@ -158,7 +167,7 @@ run_as() {
   fi
 }
 
-# Sets PG_BASE (folder of the cluster), PGDATA_DIR, PG_SOCK, PG_LOG, PG_PORT_FILE, PG_FALLBACK.
+# Sets PG_BASE (folder of the cluster), PGDATA_DIR, PG_SOCK, PG_LOG, PG_PORT_FILE, PG_PASSWORD_FILE, PG_FALLBACK.
 # As root the cluster belongs to the postgres OS user, which must be able to reach .data;
 # when it cannot (e.g. a checkout under /root) the cluster lives under /var/tmp instead.
 pg_locate() {
@@ -184,6 +193,7 @@ pg_locate() {
     PG_LOG="$LOG_DIR/postgres.log"
   fi
   PG_PORT_FILE="$PG_BASE/pg-port"
+  PG_PASSWORD_FILE="$PG_BASE/pg-password"
 }
 
 # The OS user that owns (or will own) the cluster.
@@ -222,6 +232,8 @@ pg_write_conf() {
     echo "listen_addresses = '127.0.0.1'"
     echo "port = $PG_PORT"
     echo "unix_socket_directories = '$(sql_quote "$sock")'"
+    echo "unix_socket_permissions = 0700"
+    echo "password_encryption = 'scram-sha-256'"
     echo "max_connections = 300"
   } >"$tmp"
   if ! cmp -s "$tmp" "$conf"; then
@@ -231,6 +243,78 @@ pg_write_conf() {
   rm -f "$tmp"
   grep -q "^include_if_exists = 'costpilot.conf'" "$PGDATA_DIR/postgresql.conf" ||
     echo "include_if_exists = 'costpilot.conf'" >>"$PGDATA_DIR/postgresql.conf"
+}
+
+# The password of the cluster's superuser 'postgres': generated once into PG_PASSWORD_FILE (mode 0600, beside
+# the cluster), then reused. Sets PG_PASSWORD, and PG_PASSWORD_NEW=1 when this run made it (the cluster does not
+# know it yet).
+pg_load_password() {
+  local tmp
+  PG_PASSWORD_NEW=""
+  if [ ! -s "$PG_PASSWORD_FILE" ]; then
+    tmp=$(umask 077 && mktemp "$PG_PASSWORD_FILE.XXXXXX")
+    random_password >"$tmp"
+    mv -f "$tmp" "$PG_PASSWORD_FILE"
+    PG_PASSWORD_NEW=1
+  fi
+  chmod 600 "$PG_PASSWORD_FILE"
+  PG_PASSWORD=$(cat "$PG_PASSWORD_FILE")
+  [[ $PG_PASSWORD =~ ^[A-Za-z0-9]{20,}$ ]] ||
+    die "$PG_PASSWORD_FILE does not hold a password costpilot.sh made: delete it and re-run (the next start sets a new one)"
+}
+
+PG_HBA_MARK="# costpilot.sh: scram-sha-256"
+
+# Client authentication, rewritten on each start: a password (SCRAM) for every connection, TCP or socket.
+# Sets PG_HBA_CHANGED=1 when the file changed (a running server must reload it).
+pg_write_hba() {
+  local hba="$PGDATA_DIR/pg_hba.conf" tmp
+  PG_HBA_CHANGED=""
+  tmp=$(mktemp)
+  cat >"$tmp" <<HBA
+# Written by costpilot.sh at each start: change costpilot.sh, not this file.
+$PG_HBA_MARK
+# TYPE  DATABASE     USER  ADDRESS        METHOD
+local   all          all                  scram-sha-256
+host    all          all   127.0.0.1/32   scram-sha-256
+host    all          all   ::1/128        scram-sha-256
+local   replication  all                  scram-sha-256
+host    replication  all   127.0.0.1/32   scram-sha-256
+host    replication  all   ::1/128        scram-sha-256
+HBA
+  if ! cmp -s "$tmp" "$hba"; then
+    cat "$tmp" >"$hba" # in place: the file keeps its owner and mode 0600
+    PG_HBA_CHANGED=1
+  fi
+  rm -f "$tmp"
+}
+
+# Sets the superuser's password while the server is stopped, in single-user mode: no connection, so no
+# authentication is needed, and the password goes through a pipe, never a command line.
+pg_set_password() {
+  local log="$LOG_DIR/pg_password.log"
+  if ! printf "SET password_encryption = 'scram-sha-256';\nALTER ROLE postgres WITH PASSWORD '%s';\n" "$PG_PASSWORD" |
+    run_as "$PG_OWNER" "$PG_BIN/postgres" --single -D "$PGDATA_DIR" postgres >"$log" 2>&1 ||
+    grep -q 'ERROR' "$log"; then
+    show_tail "$log"
+    die "could not set the password of the PostgreSQL cluster in $PGDATA_DIR; see $log"
+  fi
+}
+
+# A cluster made by an older costpilot.sh trusts every local connection; one whose password file was deleted has
+# a password nobody knows. Either way: stop it, set the password from PG_PASSWORD_FILE, and let the start below
+# bring it up with password authentication and the private socket folder.
+pg_secure() {
+  if [ -z "$PG_PASSWORD_NEW" ] && grep -qxF "$PG_HBA_MARK" "$PGDATA_DIR/pg_hba.conf" 2>/dev/null; then
+    return 0
+  fi
+  if pg_running; then
+    say "stopping PostgreSQL to turn on password authentication"
+    pg_ctl_as stop -w -t 60 -m fast >>"$LOG_DIR/pg_ctl.log" 2>&1 ||
+      die "PostgreSQL did not stop; see $LOG_DIR/pg_ctl.log"
+  fi
+  say "setting the password of PostgreSQL's superuser (kept in $(rel "$PG_PASSWORD_FILE"), mode 0600)"
+  pg_set_password
 }
 
 pg_init() {
@@ -255,7 +339,7 @@ pg_init() {
 # pg_start_private: ensures the private cluster runs and has the costpilot database.
 # Sets PG_PORT and PG_BIN.
 pg_start_private() {
-  local want="" explicit="${COSTPILOT_PG_PORT:-}" running_port p i ctl_log="$LOG_DIR/pg_ctl.log"
+  local want="" explicit="${COSTPILOT_PG_PORT:-}" running_port p i exists ctl_log="$LOG_DIR/pg_ctl.log"
   pg_locate
   if [ -f "$PGDATA_DIR/PG_VERSION" ]; then
     want=$(cat "$PGDATA_DIR/PG_VERSION")
@@ -278,14 +362,20 @@ pg_start_private() {
   fi
   [ -f "$PGDATA_DIR/PG_VERSION" ] || pg_init
 
-  # Folders and files the server writes (cheap to re-assert on each run).
+  # Folders and files the server writes (cheap to re-assert on each run). The socket folder is the server's
+  # alone: other users of the machine reach the cluster through TCP, with the password, or not at all.
   if is_root; then
-    install -d -m 755 -o "$PG_OWNER" "$PG_SOCK"
+    install -d -m 700 -o "$PG_OWNER" "$PG_SOCK"
     touch "$PG_LOG" && chown "$PG_OWNER" "$PG_LOG"
   else
-    mkdir -p "$PG_SOCK"
+    install -d -m 700 "$PG_SOCK"
     touch "$PG_LOG"
   fi
+  chmod 700 "$PG_SOCK"
+
+  pg_load_password
+  pg_secure
+  pg_write_hba
 
   # Port: COSTPILOT_PG_PORT, else the one this cluster used last, else 5544; when another
   # server holds it (another checkout, say), the next free one unless it was asked for.
@@ -303,6 +393,9 @@ pg_start_private() {
     else
       PG_PORT=${running_port:-$PG_PORT}
       say "PostgreSQL is running on 127.0.0.1:$PG_PORT ($(rel "$PGDATA_DIR"))"
+      if [ -n "$PG_HBA_CHANGED" ]; then
+        pg_ctl_as reload >>"$ctl_log" 2>&1 || die "PostgreSQL did not reload pg_hba.conf; see $ctl_log"
+      fi
     fi
   else
     if port_busy 127.0.0.1 "$PG_PORT"; then
@@ -331,9 +424,11 @@ pg_start_private() {
   pg_ready "$PG_PORT" ||
     die "PostgreSQL in $PGDATA_DIR does not answer on port $PG_PORT: see $PG_LOG, or run './costpilot.sh stop-db' and retry"
 
-  if [ "$("$PG_BIN/psql" -X -q -t -A -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
-    -c "select 1 from pg_database where datname = '$PG_DB'" 2>>"$ctl_log")" != 1 ]; then
-    "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$PG_DB" 2>>"$ctl_log" ||
+  exists=$(PGPASSWORD=$PG_PASSWORD "$PG_BIN/psql" -X -q -t -A -w -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
+    -c "select 1 from pg_database where datname = '$PG_DB'" 2>>"$ctl_log") ||
+    die "PostgreSQL on port $PG_PORT refuses the password in $PG_PASSWORD_FILE (see $ctl_log): delete that file and re-run to set a new one"
+  if [ "$exists" != 1 ]; then
+    PGPASSWORD=$PG_PASSWORD "$PG_BIN/createdb" -w -h 127.0.0.1 -p "$PG_PORT" -U postgres "$PG_DB" 2>>"$ctl_log" ||
       die "could not create database $PG_DB; see $ctl_log"
     say "created database $PG_DB"
   fi
@@ -376,7 +471,7 @@ ensure_postgres() {
       unset DATABASE_URL ConnectionStrings__Default
     fi
     pg_start_private
-    export COSTPILOT_TEST_PG="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
+    export COSTPILOT_TEST_PG="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD"
     return 0
   fi
   if [ -n "${DATABASE_URL:-}" ]; then
@@ -385,7 +480,7 @@ ensure_postgres() {
     say "using the configured database (ConnectionStrings__Default)"
   else
     pg_start_private
-    export ConnectionStrings__Default="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=$PG_DB"
+    export ConnectionStrings__Default="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD;Database=$PG_DB"
   fi
 }
 

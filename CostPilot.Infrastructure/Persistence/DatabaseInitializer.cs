@@ -41,7 +41,7 @@ public static partial class DatabaseInitializer
         var config = sp.GetRequiredService<IConfiguration>();
         var users = sp.GetRequiredService<UserManager<AppUser>>();
         var clock = sp.GetRequiredService<TimeProvider>();
-        await SeedSuperAdminAsync(users, config, logger, clock);
+        await SeedSuperAdminAsync(users, sp.GetRequiredService<CostPilotDbContext>(), config, logger, clock, ct);
         await SeedDemoClientAsync(users, sp.GetRequiredService<AccountService>(), config, logger, clock, ct);
     }
 
@@ -69,7 +69,13 @@ public static partial class DatabaseInitializer
         LogSeededDemo(logger, email);
     }
 
-    private static async Task SeedSuperAdminAsync(UserManager<AppUser> users, IConfiguration config, ILogger logger, TimeProvider clock)
+    /// <summary>
+    /// Creates the first super admin from COSTPILOT_ADMIN_EMAIL/PASSWORD when there is none. Never promotes an
+    /// existing account: start-up cannot tell who registered that address (anyone may self-register), so it
+    /// refuses to start instead of handing the whole installation to them.
+    /// </summary>
+    private static async Task SeedSuperAdminAsync(
+        UserManager<AppUser> users, CostPilotDbContext db, IConfiguration config, ILogger logger, TimeProvider clock, CancellationToken ct)
     {
         if ((await users.GetUsersInRoleAsync(Roles.SuperAdmin)).Count > 0)
         {
@@ -82,15 +88,25 @@ public static partial class DatabaseInitializer
             LogNoAdmin(logger);
             return;
         }
-        var user = await users.FindByEmailAsync(email);
-        if (user is null)
+        if (await users.FindByEmailAsync(email) is not null)
         {
-            user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Administrator", CreatedAt = clock.GetUtcNow() };
-            Check(await users.CreateAsync(user, password), "create the first super admin (check COSTPILOT_ADMIN_PASSWORD against the password policy)");
+            throw new InvalidOperationException(AdminEmailTakenMessage(email));
         }
+        // One transaction: a start interrupted between the two steps must not leave a plain user behind,
+        // which the next start would refuse as an address taken by someone else.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Administrator", CreatedAt = clock.GetUtcNow() };
+        Check(await users.CreateAsync(user, password), "create the first super admin (check COSTPILOT_ADMIN_PASSWORD against the password policy)");
         Check(await users.AddToRoleAsync(user, Roles.SuperAdmin), "make the first super admin");
+        await transaction.CommitAsync(ct);
         LogSeededAdmin(logger, email);
     }
+
+    private static string AdminEmailTakenMessage(string email) =>
+        $"COSTPILOT_ADMIN_EMAIL {email} belongs to an existing account that is not a super admin, and CostPilot never " +
+        "promotes an existing account at start-up (whoever registered that address would become super admin). Set " +
+        "COSTPILOT_ADMIN_EMAIL to an address no account uses; once that super admin exists, promote the account " +
+        "through them on the Users page.";
 
     private static void Check(IdentityResult result, string what)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using CostPilot.Infrastructure.Logging;
 using Npgsql;
 using Serilog;
+using Serilog.Configuration;
 using Serilog.Core;
 using Serilog.Events;
 
@@ -97,6 +98,14 @@ public sealed class SecretScrubberTests
         Assert.Equal("Host=db;Port=5432;Username=app;Password=***;Database=costpilot", value);
     }
 
+    [Fact]
+    public void Enrich_UriWithAPassword_RendersMasked()
+    {
+        var e = Capture(log => log.Information("Calling {Endpoint}", new Uri("https://app:hunter2@example.test/x")));
+
+        Assert.Equal("https://app:***@example.test/x", Scalar(e.Properties["Endpoint"]));
+    }
+
     [Theory]
     [InlineData("Host=db;Password=hunter2;Database=x", "Host=db;Password=***;Database=x")]
     [InlineData("host=db; password = hunter2 ; database=x", "host=db; password=*** ; database=x")]
@@ -127,6 +136,106 @@ public sealed class SecretScrubberTests
         Assert.DoesNotContain("ss word", scrubbed, StringComparison.Ordinal);
         Assert.DoesNotContain("quoted", scrubbed, StringComparison.Ordinal);
         Assert.EndsWith("Database=x", scrubbed, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY in text", "secret *** in text")]   // AWS's documented example key
+    [InlineData("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "aws_secret_access_key=***")]
+    [InlineData("ExternalId: 'q3WZt8LmRk2vYx9NbPcD4sFgHj6KuAe7Tw5ZrMnQ'", "ExternalId: '***'")]
+    [InlineData("ParameterValue=Zb7kQ2mWx9RtLp4VnYc8HsDf3GjKa6EuTq5NrBw1 rest", "ParameterValue=*** rest")]
+    [InlineData("/wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE\n", "***\n")]
+    public void Scrub_FortyCharacterSecretShapes_AreMasked(string text, string expected)
+    {
+        Assert.Equal(expected, SecretScrubber.Scrub(text));
+    }
+
+    [Theory]
+    [InlineData("commit 3dc91d7a4b5e6f708192a3b4c5d6e7f8091a2b3c")]                     // SHA-1 hex, lower case
+    [InlineData("thumbprint 3DC91D7A4B5E6F708192A3B4C5D6E7F8091A2B3C")]                 // SHA-1 hex, upper case
+    [InlineData("id abcdefghijklmnopqrstuvwxyzabcdefghijklmn")]                        // one case only
+    [InlineData("digits 1234567890123456789012345678901234567890")]
+    [InlineData("longer wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYS")]                  // 41: not a key on its own
+    [InlineData("shorter wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE")]                   // 39
+    [InlineData("CostPilot.Infrastructure.Accounts.AccountService.GetOrCreateExternalIdAsync")]
+    public void Scrub_InnocuousTextNearTheSecretShape_IsKept(string text)
+    {
+        Assert.Equal(text, SecretScrubber.Scrub(text));
+    }
+
+    [Fact]
+    public void Scrub_ExternalIdFromTheGenerator_IsMasked()
+    {
+        // The alphabet and length AccountService.NewExternalId uses.
+        for (var i = 0; i < 100; i++)
+        {
+            var externalId = "Ab1" + System.Security.Cryptography.RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 37);
+
+            Assert.Equal("role \"***\" ok", SecretScrubber.Scrub($"role \"{externalId}\" ok"));
+        }
+    }
+
+    [Fact]
+    public void Emit_InterpolatedTemplateAndException_SinkSeesThemScrubbed()
+    {
+        const string key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        const string keyId = "AKIAIOSFODNN7EXAMPLE";
+        var exception = Thrown(new InvalidOperationException($"AssumeRole failed for {keyId}", new ArgumentException($"bad key {key}")));
+        var sink = new CollectingSink();
+        using (var logger = Scrubbed(new LoggerConfiguration().Enrich.With<SecretScrubber>(), sink))
+        {
+#pragma warning disable CA2254 // The point is a template built by interpolation, as careless code writes it.
+            logger.Error(exception, $"Connecting with {keyId} and {key} failed for {{Account}}", "prod");
+#pragma warning restore CA2254
+        }
+
+        var e = Assert.Single(sink.Events);
+        var rendered = e.RenderMessage(CultureInfo.InvariantCulture);
+        Assert.Equal("Connecting with AKIA************MPLE and *** failed for \"prod\"", rendered);
+        Assert.DoesNotContain(key, e.MessageTemplate.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(keyId, e.MessageTemplate.Text, StringComparison.Ordinal);
+        var text = e.Exception!.ToString();
+        Assert.DoesNotContain(key, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(keyId, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(keyId, e.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("System.InvalidOperationException: AssumeRole failed for AKIA************MPLE", text, StringComparison.Ordinal);
+        Assert.Contains("---> System.ArgumentException: bad key ***", text, StringComparison.Ordinal);
+        Assert.Contains(nameof(Thrown), text, StringComparison.Ordinal); // the stack is kept
+    }
+
+    [Fact]
+    public void Emit_NothingToScrub_SinkSeesTheSameEvent()
+    {
+        var sink = new CollectingSink();
+        var exception = Thrown(new InvalidOperationException("plain failure"));
+        LogEvent? original = null;
+        using (var logger = Scrubbed(new LoggerConfiguration().Enrich.With(new Capturing(e => original = e)), sink))
+        {
+            logger.Error(exception, "Nothing secret about {Account}", "prod");
+        }
+
+        Assert.Same(original, Assert.Single(sink.Events));
+        Assert.Same(exception, original!.Exception);
+    }
+
+    private static Exception Thrown(Exception exception)
+    {
+        try
+        {
+            throw exception;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
+    /// <summary>A logger whose sink sits inside a <see cref="ScrubbingSink"/>, as the app's sinks do.</summary>
+    private static Logger Scrubbed(LoggerConfiguration configuration, ILogEventSink sink) =>
+        configuration.WriteTo.Sink(LoggerSinkConfiguration.Wrap(s => new ScrubbingSink(s), w => w.Sink(sink))).CreateLogger();
+
+    private sealed class Capturing(Action<LogEvent> capture) : ILogEventEnricher
+    {
+        public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory) => capture(logEvent);
     }
 
     private static LogEvent Capture(Action<ILogger> log)

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
 using CostPilot.Infrastructure;
+using CostPilot.Infrastructure.Accounts;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Logging;
 using CostPilot.Tests.Support;
@@ -53,6 +55,42 @@ public sealed partial class SystemLogTests : IClassFixture<CostPilotAppFactory>
         Assert.NotNull(row.Exception);
         Assert.Contains(nameof(InvalidOperationException), row.Exception, StringComparison.Ordinal);
         Assert.Equal(0, await SystemLogQueries.CountRowsContainingAsync(_app.ConnectionString, $"hunter2-{marker}"));
+    }
+
+    [Fact]
+    public async Task Log_ExceptionHoldingAwsSecretKeyKeyIdAndExternalId_NoneReachesTheConsoleOrSystemLogs()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var keyId = "AKIA" + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16);
+        // 40 of [A-Za-z0-9/+], as AWS makes them; the prefix keeps a '/' and both cases in every run's key.
+        var secretKey = "wJ/" + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+", 37);
+        var caller = await TestUsers.CreateCallerAsync(_app.Services);
+        var externalId = await TestUsers.WithScopeAsync<AccountService, string>(_app.Services, s => s.GetOrCreateExternalIdAsync(caller));
+        var secrets = new[] { keyId, secretKey, externalId };
+        var exception = Thrown(() => throw new InvalidOperationException(
+            $"AssumeRole with ExternalId {externalId} failed",
+            Thrown(() => throw new ArgumentException($"The request signed with {keyId} / {secretKey} was refused"))));
+        var logger = _app.Services.GetRequiredService<ILogger<SystemLogTests>>();
+
+        string console;
+        using (var capture = await ConsoleCapture.StartAsync())
+        {
+#pragma warning disable CA1848, CA2254 // The point is a template built by interpolation, as careless code writes it.
+            logger.LogError(exception, $"Connecting {marker} with {keyId} and {secretKey} failed for role {{RoleExternalId}} and key {{KeyId}}", externalId, keyId);
+#pragma warning restore CA1848, CA2254
+            console = capture.Text;
+        }
+
+        var row = await WaitForRowAsync(marker);
+        Assert.Contains(marker, console, StringComparison.Ordinal);
+        Assert.Contains("---> System.ArgumentException", console, StringComparison.Ordinal);
+        Assert.Contains("---> System.ArgumentException", row.Exception, StringComparison.Ordinal);
+        Assert.Contains(nameof(Thrown), row.Exception, StringComparison.Ordinal); // the stack trace is kept
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(secret, console, StringComparison.Ordinal);
+            Assert.Equal(0, await SystemLogQueries.CountRowsContainingAsync(_app.ConnectionString, secret));
+        }
     }
 
     [Fact]
@@ -120,6 +158,19 @@ public sealed partial class SystemLogTests : IClassFixture<CostPilotAppFactory>
 
         var row = Assert.Single(page.Rows);
         Assert.Equal("Warning", row.Level);
+    }
+
+    private static Exception Thrown(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+        throw new InvalidOperationException("Nothing was thrown.");
     }
 
     /// <summary>Logs a sentinel and waits until it is stored: the sink writes in order, so everything before it is stored too.</summary>
