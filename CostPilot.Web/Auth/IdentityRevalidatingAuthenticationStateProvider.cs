@@ -15,7 +15,7 @@ namespace CostPilot.Web.Auth;
 /// </summary>
 internal sealed partial class IdentityRevalidatingAuthenticationStateProvider : ServerAuthenticationStateProvider, IDisposable
 {
-    public static readonly TimeSpan RevalidationInterval = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan RevalidationInterval = TimeSpan.FromSeconds(30);
 
     private readonly IServiceScopeFactory _scopeFactory;
     private readonly IOptions<IdentityOptions> _options;
