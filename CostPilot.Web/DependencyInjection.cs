@@ -40,6 +40,7 @@ public static class DependencyInjection
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.SlidingExpiration = true;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
+            cookie.Events.OnValidatePrincipal = SessionValidation.ValidatePrincipalAsync;
             // Machine endpoints (the job dashboard, the API) answer 401/403; pages redirect to a friendly page.
             cookie.Events.OnRedirectToAccessDenied = context =>
             {
