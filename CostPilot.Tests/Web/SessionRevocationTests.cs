@@ -30,6 +30,24 @@ public sealed class SessionRevocationTests(CostPilotAppFactory app) : IClassFixt
         AssertSentToSignIn(after);
     }
 
+    [Theory]
+    [MemberData(nameof(AdminRoutes))]
+    public async Task Get_AdminLockedWhileSignedIn_NextRequestSentToSignIn(string path)
+    {
+        var admin = await TestUsers.CreateAsync(app.Services, Roles.Admin);
+        using var client = SessionCookies.ClientWith(app, await SessionCookies.SignInAsync(app, admin.Email, admin.Password));
+        using (var before = await client.GetAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        var locked = await UserAdminAsync(s => s.LockAsync(Callers.SuperAdmin(), admin.Id));
+        using var after = await client.GetAsync(path);
+
+        Assert.True(locked.Succeeded, locked.Error?.Message);
+        AssertSentToSignIn(after);
+    }
+
     private static void AssertSentToSignIn(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
