@@ -48,6 +48,40 @@ public sealed class SessionRevocationTests(CostPilotAppFactory app) : IClassFixt
         AssertSentToSignIn(after);
     }
 
+    [Fact]
+    public async Task Get_CopyOfACookieSignedOut_RefusedOnAdminRoutes()
+    {
+        var admin = await TestUsers.CreateAsync(app.Services, Roles.Admin);
+        var cookie = await SessionCookies.SignInAsync(app, admin.Email, admin.Password);
+        using var client = SessionCookies.ClientWith(app, cookie);
+
+        using var signOut = await SignOutAsync(client, cookie);
+        using var replayed = await client.GetAsync("/admin");
+
+        Assert.Equal("/account/login", Redirects.LocalPath(signOut));
+        AssertSentToSignIn(replayed);
+    }
+
+    /// <summary>Posts the profile page's sign-out form, as the browser does (its antiforgery cookie and token included).</summary>
+    private static async Task<HttpResponseMessage> SignOutAsync(HttpClient client, string authCookie)
+    {
+        using var profile = await client.GetAsync("/account/profile");
+        Assert.Equal(HttpStatusCode.OK, profile.StatusCode);
+        var token = FormClient.AntiforgeryTokenIn(await profile.Content.ReadAsStringAsync());
+        var antiforgeryCookie = profile.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Antiforgery.", StringComparison.Ordinal));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/account/logout")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token,
+                ["returnUrl"] = "/account/login",
+            }),
+        };
+        // A request's own Cookie header replaces the client's default one: send both cookies.
+        request.Headers.Add("Cookie", $"{authCookie}; {antiforgeryCookie.Split(';', 2)[0]}");
+        return await client.SendAsync(request);
+    }
+
     private static void AssertSentToSignIn(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
