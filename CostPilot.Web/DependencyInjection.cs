@@ -19,6 +19,10 @@ public static class DependencyInjection
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
 
+        services.AddOptions<AuthOptions>()
+            .Bind(builder.Configuration.GetSection(AuthOptions.Section))
+            .Validate(o => o.AbsoluteSessionLifetime > TimeSpan.Zero, "CostPilot:Auth:AbsoluteSessionLifetime must be positive.")
+            .ValidateOnStart();
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
@@ -40,6 +44,7 @@ public static class DependencyInjection
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.SlidingExpiration = true;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
+            cookie.Events.OnSigningIn = SessionValidation.RecordStartAsync;
             cookie.Events.OnValidatePrincipal = SessionValidation.ValidatePrincipalAsync;
             // Machine endpoints (the job dashboard, the API) answer 401/403; pages redirect to a friendly page.
             cookie.Events.OnRedirectToAccessDenied = context =>
