@@ -3,6 +3,7 @@ using CostPilot.Infrastructure.Jobs;
 using CostPilot.Web.Auth;
 using CostPilot.Web.Components;
 using CostPilot.Web.Endpoints;
+using CostPilot.Web.Http;
 using Hangfire;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -44,6 +45,8 @@ public static class DependencyInjection
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.SlidingExpiration = true;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
+            // Secure whenever the request is HTTPS, as seen through a known proxy (CostPilot:Http).
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             cookie.Events.OnSigningIn = SessionValidation.RecordStartAsync;
             cookie.Events.OnValidatePrincipal = SessionValidation.ValidatePrincipalAsync;
             // Machine endpoints (the job dashboard, the API) answer 401/403; pages redirect to a friendly page.
@@ -68,6 +71,7 @@ public static class DependencyInjection
                 return Task.CompletedTask;
             };
         });
+        services.AddAntiforgery(antiforgery => antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.Admin, policy => policy.RequireRole(Roles.Admin, Roles.SuperAdmin));
         return builder;
@@ -75,6 +79,12 @@ public static class DependencyInjection
 
     public static WebApplication UseWeb(this WebApplication app)
     {
+        // First: everything after sees the client's address and scheme as the known proxy forwarded them.
+        app.UseForwardedHeaders(HttpSecurity.ForwardingFrom(app.Configuration));
+        if (app.Configuration.GetValue<bool>(HttpSecurity.HstsKey))
+        {
+            app.UseHsts();
+        }
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
