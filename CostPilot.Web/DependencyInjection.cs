@@ -81,6 +81,7 @@ public static class DependencyInjection
     {
         // First: everything after sees the client's address and scheme as the known proxy forwarded them.
         app.UseForwardedHeaders(HttpSecurity.ForwardingFrom(app.Configuration));
+        app.UseSecurityHeaders();
         if (app.Configuration.GetValue<bool>(HttpSecurity.HstsKey))
         {
             app.UseHsts();
