@@ -189,6 +189,7 @@ public static class DependencyInjection
         services.AddSingleton<PgNotificationListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PgNotificationListener>());
 
+        services.Configure<HealthOptions>(config.GetSection(HealthOptions.Section));
         services.Configure<HealthOptions>(o => o.StoragePath = dataDirectory);
         services.AddSingleton<HealthService>();
         services.AddTransient<HealthMonitorJob>();

@@ -71,6 +71,7 @@ public static class DependencyInjection
                 return Task.CompletedTask;
             };
         });
+        services.AddHttpRateLimits();
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.Admin, policy => policy.RequireRole(Roles.Admin, Roles.SuperAdmin));
@@ -97,6 +98,7 @@ public static class DependencyInjection
             : Serilog.Events.LogEventLevel.Debug);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets();
