@@ -80,6 +80,11 @@ public static class DependencyInjection
 
         services.AddSingleton(EncryptionKeyRing.FromConfiguration(config, builder.Environment, dataDirectory));
         services.AddSingleton<SecretProtector>();
+        services.AddOptions<RateLimitOptions>()
+            .Bind(config.GetSection(RateLimitOptions.Section))
+            .Validate(o => o.IsValid, "CostPilot:RateLimits: every PermitLimit must be at least 1 and every Window positive.")
+            .ValidateOnStart();
+        services.AddSingleton<ServiceRateLimits>();
 
         // This app's own storage and job activator in DI. Hangfire.AspNetCore would otherwise resolve both from
         // process-wide statics (JobStorage.Current, JobActivator.Current) that the last app configured in the process
@@ -184,6 +189,7 @@ public static class DependencyInjection
         services.AddSingleton<PgNotificationListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PgNotificationListener>());
 
+        services.Configure<HealthOptions>(config.GetSection(HealthOptions.Section));
         services.Configure<HealthOptions>(o => o.StoragePath = dataDirectory);
         services.AddSingleton<HealthService>();
         services.AddTransient<HealthMonitorJob>();

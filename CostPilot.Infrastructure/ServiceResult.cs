@@ -16,6 +16,9 @@ public enum ErrorKind
 
     /// <summary>The input is fine but clashes with the current state (already connected, already running).</summary>
     Conflict,
+
+    /// <summary>The caller did this too often lately; the message says when to try again (HTTP 429).</summary>
+    RateLimited,
 }
 
 /// <summary>A failure with a message that is safe to show to the caller as it is.</summary>
@@ -25,6 +28,7 @@ public sealed record ServiceError(ErrorKind Kind, string Message)
     public static ServiceError Forbidden(string message) => new(ErrorKind.Forbidden, message);
     public static ServiceError Invalid(string message) => new(ErrorKind.Invalid, message);
     public static ServiceError Conflict(string message) => new(ErrorKind.Conflict, message);
+    public static ServiceError RateLimited(string message) => new(ErrorKind.RateLimited, message);
 }
 
 /// <summary>The outcome of a service call that returns nothing: success, or a <see cref="ServiceError"/>.</summary>

@@ -3,6 +3,7 @@ using CostPilot.Infrastructure.Jobs;
 using CostPilot.Web.Auth;
 using CostPilot.Web.Components;
 using CostPilot.Web.Endpoints;
+using CostPilot.Web.Http;
 using Hangfire;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -19,6 +20,10 @@ public static class DependencyInjection
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
 
+        services.AddOptions<AuthOptions>()
+            .Bind(builder.Configuration.GetSection(AuthOptions.Section))
+            .Validate(o => o.AbsoluteSessionLifetime > TimeSpan.Zero, "CostPilot:Auth:AbsoluteSessionLifetime must be positive.")
+            .ValidateOnStart();
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
@@ -40,6 +45,10 @@ public static class DependencyInjection
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.SlidingExpiration = true;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
+            // Secure whenever the request is HTTPS, as seen through a known proxy (CostPilot:Http).
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.Events.OnSigningIn = SessionValidation.RecordStartAsync;
+            cookie.Events.OnValidatePrincipal = SessionValidation.ValidatePrincipalAsync;
             // Machine endpoints (the job dashboard, the API) answer 401/403; pages redirect to a friendly page.
             cookie.Events.OnRedirectToAccessDenied = context =>
             {
@@ -62,6 +71,8 @@ public static class DependencyInjection
                 return Task.CompletedTask;
             };
         });
+        services.AddHttpRateLimits();
+        services.AddAntiforgery(antiforgery => antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.Admin, policy => policy.RequireRole(Roles.Admin, Roles.SuperAdmin));
         return builder;
@@ -69,6 +80,13 @@ public static class DependencyInjection
 
     public static WebApplication UseWeb(this WebApplication app)
     {
+        // First: everything after sees the client's address and scheme as the known proxy forwarded them.
+        app.UseForwardedHeaders(HttpSecurity.ForwardingFrom(app.Configuration));
+        app.UseSecurityHeaders();
+        if (app.Configuration.GetValue<bool>(HttpSecurity.HstsKey))
+        {
+            app.UseHsts();
+        }
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -80,6 +98,7 @@ public static class DependencyInjection
             : Serilog.Events.LogEventLevel.Debug);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets();

@@ -19,7 +19,7 @@ namespace CostPilot.Infrastructure.Accounts;
 
 /// <summary>
 /// Connecting, listing, rescanning and removing AWS accounts. Every method takes the caller and only
-/// ever touches the caller's own accounts.
+/// ever touches the caller's own accounts. Connection attempts that ask AWS are limited per user (<see cref="ServiceRateLimits"/>).
 /// </summary>
 public sealed partial class AccountService(
     IDbContextFactory<CostPilotDbContext> dbFactory,
@@ -28,6 +28,7 @@ public sealed partial class AccountService(
     DiscoveryScheduler discovery,
     IRecurringJobManager recurringJobs,
     AccountEventPublisher events,
+    ServiceRateLimits limits,
     IConfiguration configuration,
     TimeProvider clock,
     ILogger<AccountService> logger)
@@ -76,6 +77,11 @@ public sealed partial class AccountService(
         {
             return ServiceError.Invalid(error!);
         }
+        // Counted only once the input is well-formed: it is the call to STS that costs.
+        if (limits.TryConnect(caller.UserId) is { } limited)
+        {
+            return limited;
+        }
         var externalId = await GetOrCreateExternalIdAsync(caller, ct);
         CallerIdentity who;
         try
@@ -120,6 +126,10 @@ public sealed partial class AccountService(
         if (accessKeyId!.StartsWith("ASIA", StringComparison.Ordinal))
         {
             return ServiceError.Invalid("ASIA keys are temporary session credentials and would stop working within hours. Use a long-lived AKIA key, or the IAM role option.");
+        }
+        if (limits.TryConnect(caller.UserId) is { } limited)
+        {
+            return limited;
         }
         CallerIdentity who;
         try

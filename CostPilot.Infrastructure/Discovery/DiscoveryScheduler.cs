@@ -1,5 +1,6 @@
 using CostPilot.Domain.Accounts;
 using CostPilot.Infrastructure.Jobs;
+using CostPilot.Infrastructure.Security;
 using Hangfire;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -23,6 +24,7 @@ public sealed class DiscoveryScheduler(
     IBackgroundJobClient jobs,
     NpgsqlDataSource dataSource,
     IOptions<DiscoveryOptions> options,
+    ServiceRateLimits limits,
     TimeProvider clock)
 {
     /// <summary>Names the job in the dashboard, e.g. "Production (123456789012)".</summary>
@@ -34,7 +36,7 @@ public sealed class DiscoveryScheduler(
     /// <summary>
     /// Starts a discovery of <paramref name="account"/> unless one is working on it: under way with recent progress, or
     /// holding the account's lock (alive, if slow). A discovery stalled for <see cref="DiscoveryOptions.StalledAfter"/> with
-    /// nobody holding its lock may be restarted.
+    /// nobody holding its lock may be restarted. At most <see cref="RateLimitOptions.Rescan"/> rescans per account start.
     /// </summary>
     public async Task<Result> RescanAsync(Account account, CancellationToken ct)
     {
@@ -49,6 +51,11 @@ public sealed class DiscoveryScheduler(
         if (account.IsDiscoveryInProgress && await WorkLease.IsHeldAsync(dataSource, DiscoveryWork.LeaseKey(account.Id), ct))
         {
             return ServiceError.Conflict("A scan of this account is still running on a job server, waiting on AWS. It finishes or fails by itself.");
+        }
+        // Counted only for a scan that would start: a refusal above costs nothing.
+        if (limits.TryRescan(account.Id) is { } limited)
+        {
+            return limited;
         }
         Enqueue(account.Id, Label(account.Name, account.AwsAccountId));
         return Result.Ok;

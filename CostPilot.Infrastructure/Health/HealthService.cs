@@ -9,8 +9,14 @@ using Npgsql;
 
 namespace CostPilot.Infrastructure.Health;
 
+/// <summary>Settings under <c>CostPilot:Health</c>.</summary>
 public sealed class HealthOptions
 {
+    public const string Section = "CostPilot:Health";
+
+    /// <summary>How long <c>GET /api/health</c> answers with the last check before it checks again (default 5 s; 0: every time).</summary>
+    public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>A job server whose last heartbeat is older than this counts as gone.</summary>
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromSeconds(3);
@@ -32,6 +38,34 @@ public sealed partial class HealthService(
     public const string Jobs = "jobs";
     public const string Storage = "storage";
     public const string Prices = "prices";
+
+    private readonly Lock _recentGate = new();
+    private (Task<HealthReport> Check, DateTimeOffset StartedAt)? _recent;
+
+    /// <summary>
+    /// The latest check if it started within <see cref="HealthOptions.CacheFor"/>, else a new one. Callers at the same
+    /// moment share one check, so however often the endpoint is asked, the database sees one check per period.
+    /// </summary>
+    public Task<HealthReport> RecentAsync()
+    {
+        var cacheFor = options.Value.CacheFor;
+        if (cacheFor <= TimeSpan.Zero)
+        {
+            return CheckAsync();
+        }
+        lock (_recentGate)
+        {
+            var now = clock.GetUtcNow();
+            if (_recent is { } recent && now - recent.StartedAt < cacheFor)
+            {
+                return recent.Check;
+            }
+            // Not tied to one caller's request: the others wait on it too. A check never throws (a failure is a result).
+            var check = CheckAsync(CancellationToken.None);
+            _recent = (check, now);
+            return check;
+        }
+    }
 
     public async Task<HealthReport> CheckAsync(CancellationToken ct = default)
     {

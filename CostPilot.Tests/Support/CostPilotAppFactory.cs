@@ -38,6 +38,13 @@ public class CostPilotAppFactory : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("COSTPILOT_ADMIN_EMAIL", AdminEmail);
         builder.UseSetting("COSTPILOT_ADMIN_PASSWORD", AdminPassword);
         builder.UseSetting("CostPilot:Jobs:Workers", "2");
+        // Tests sign in, register, connect and ask for health far more often than people do, all from one address: no
+        // limit bites, and health is checked afresh, unless a test sets its own (Settings below win).
+        foreach (var limit in (string[])["SignIn", "Registration", "Connect", "Rescan", "Health"])
+        {
+            builder.UseSetting($"CostPilot:RateLimits:{limit}:PermitLimit", "1000000");
+        }
+        builder.UseSetting("CostPilot:Health:CacheFor", "00:00:00");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

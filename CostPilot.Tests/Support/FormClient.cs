@@ -9,12 +9,10 @@ public static partial class FormClient
     public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, string formName, IDictionary<string, string> fields)
     {
         var page = await client.GetStringAsync(path);
-        var token = AntiforgeryToken().Match(page);
-        Assert.True(token.Success, $"No antiforgery token on {path}");
         var content = new Dictionary<string, string>(fields)
         {
             ["_handler"] = formName,
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value),
+            ["__RequestVerificationToken"] = AntiforgeryTokenIn(page),
         };
         return await client.PostAsync(path, new FormUrlEncodedContent(content));
     }
@@ -33,6 +31,14 @@ public static partial class FormClient
             ["Input.Password"] = password,
             ["Input.ConfirmPassword"] = password,
         });
+
+    /// <summary>The antiforgery token of the first form on <paramref name="page"/>.</summary>
+    public static string AntiforgeryTokenIn(string page)
+    {
+        var token = AntiforgeryToken().Match(page);
+        Assert.True(token.Success, "No antiforgery token on the page.");
+        return WebUtility.HtmlDecode(token.Groups[1].Value);
+    }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();

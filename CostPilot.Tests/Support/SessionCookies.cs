@@ -16,10 +16,7 @@ public sealed class SessionCookies(CostPilotAppFactory app)
     /// <summary>A client without redirects whose every request carries the auth cookie of a user in <paramref name="role"/>.</summary>
     public async Task<HttpClient> ClientAsync(string role)
     {
-        var cookie = await CookieAsync(role);
-        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-        client.DefaultRequestHeaders.Add("Cookie", cookie);
-        return client;
+        return ClientWith(app, await CookieAsync(role));
     }
 
     private Task<string> CookieAsync(string role)
@@ -40,11 +37,25 @@ public sealed class SessionCookies(CostPilotAppFactory app)
         var (email, password) = role == Roles.SuperAdmin
             ? (CostPilotAppFactory.AdminEmail, CostPilotAppFactory.AdminPassword)
             : await NewUserAsync(role);
+        return await SignInAsync(app, email, password);
+    }
+
+    /// <summary>Signs <paramref name="email"/> in and returns the auth cookie ("costpilot.auth=…") for a Cookie header.</summary>
+    public static async Task<string> SignInAsync(CostPilotAppFactory app, string email, string password)
+    {
         using var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         using var response = await FormClient.SignInAsync(client, email, password);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var setCookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("costpilot.auth=", StringComparison.Ordinal));
         return setCookie.Split(';', 2)[0];
+    }
+
+    /// <summary>A client without redirects or a cookie jar whose every request carries <paramref name="cookie"/>.</summary>
+    public static HttpClient ClientWith(CostPilotAppFactory app, string cookie)
+    {
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        client.DefaultRequestHeaders.Add("Cookie", cookie);
+        return client;
     }
 
     private async Task<(string, string)> NewUserAsync(string role)

@@ -143,6 +143,55 @@ public sealed class UserAdminServiceTests : IClassFixture<CostPilotAppFactory>
         Assert.Null((await TestUsers.FindAsync(_app.Services, target.Email)).LockoutEnd);
     }
 
+    [Fact]
+    public async Task LockAsync_AdminOnClient_LockedOutUntilUnlockedAndStampRotated()
+    {
+        var target = await TestUsers.CreateClientAsync(_app.Services);
+        var stampBefore = (await TestUsers.FindAsync(_app.Services, target.Email)).SecurityStamp;
+        await using var scope = _app.Services.CreateAsyncScope();
+
+        var result = await scope.ServiceProvider.GetRequiredService<UserAdminService>().LockAsync(Callers.Admin(), target.Id);
+
+        Assert.True(result.Succeeded, result.Error?.Message);
+        var stored = await TestUsers.FindAsync(_app.Services, target.Email);
+        Assert.True(stored.LockoutEnd > DateTimeOffset.UtcNow.AddYears(50), $"Locked only until {stored.LockoutEnd}.");
+        Assert.NotEqual(stampBefore, stored.SecurityStamp);
+    }
+
+    [Fact]
+    public async Task LockAsync_AdminOnAnotherAdmin_ForbiddenAndChangesNothing()
+    {
+        var target = await TestUsers.CreateAsync(_app.Services, Roles.Admin);
+        await using var scope = _app.Services.CreateAsyncScope();
+
+        var result = await scope.ServiceProvider.GetRequiredService<UserAdminService>().LockAsync(Callers.Admin(), target.Id);
+
+        Assert.Equal(ErrorKind.Forbidden, result.Error?.Kind);
+        Assert.Null((await TestUsers.FindAsync(_app.Services, target.Email)).LockoutEnd);
+    }
+
+    [Fact]
+    public async Task LockAsync_SuperAdminOnSelf_Forbidden()
+    {
+        var superAdmin = await SeededSuperAdminAsync();
+        await using var scope = _app.Services.CreateAsyncScope();
+
+        var result = await scope.ServiceProvider.GetRequiredService<UserAdminService>().LockAsync(superAdmin, superAdmin.UserId);
+
+        Assert.Equal(ErrorKind.Forbidden, result.Error?.Kind);
+    }
+
+    [Fact]
+    public async Task LockAsync_Client_Forbidden()
+    {
+        var target = await TestUsers.CreateClientAsync(_app.Services);
+        await using var scope = _app.Services.CreateAsyncScope();
+
+        var result = await scope.ServiceProvider.GetRequiredService<UserAdminService>().LockAsync(Callers.Client(), target.Id);
+
+        Assert.Equal(ErrorKind.Forbidden, result.Error?.Kind);
+    }
+
     private async Task<Caller> SeededSuperAdminAsync()
     {
         var user = await TestUsers.FindAsync(_app.Services, CostPilotAppFactory.AdminEmail);

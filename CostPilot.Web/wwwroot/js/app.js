@@ -2,6 +2,7 @@
 window.costpilot = {
   // Remember light/dark mode for a year, so the first server-rendered paint already has it.
   setTheme: function (mode) {
-    document.cookie = "costpilot-theme=" + (mode === "dark" ? "dark" : "light") + "; path=/; max-age=31536000; samesite=lax";
+    document.cookie = "costpilot-theme=" + (mode === "dark" ? "dark" : "light") + "; path=/; max-age=31536000; samesite=lax" +
+      (location.protocol === "https:" ? "; secure" : "");
   }
 };
