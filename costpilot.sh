@@ -141,7 +141,7 @@ cmd_test() {
   export AWS_EC2_METADATA_DISABLED=true
 
   rm -rf "$results"
-  say "running tests (server: $COSTPILOT_TEST_PG)"
+  say "running tests (server: ${COSTPILOT_TEST_PG%%;Password=*})"
   dotnet test CostPilot.Tests -c Release --logger "trx;LogFileName=results.trx" \
     --results-directory "$results" "${filter[@]}" "$@" || rc=$?
 
@@ -172,7 +172,7 @@ cmd_benchmark() {
   ensure_postgres test
   # The benchmarks talk to a local fake AWS only, like the tests.
   export AWS_EC2_METADATA_DISABLED=true
-  say "running benchmarks (Release, filter $filter, server: $COSTPILOT_TEST_PG)"
+  say "running benchmarks (Release, filter $filter, server: ${COSTPILOT_TEST_PG%%;Password=*})"
   exec dotnet test CostPilot.Tests -c Release --filter "$filter" --logger "console;verbosity=detailed"
 }
 
