@@ -162,6 +162,7 @@ public static class DependencyInjection
         services.AddOptions<RecommendationSettings>().Bind(config.GetSection(RecommendationService.SettingsSection));
         services.AddSingleton<RecommendationService>();
         services.AddSingleton<AvailabilityService>();
+        services.AddSingleton<Audit.AuditTrail>();
         services.AddSingleton<OptimizationService>();
         services.AddSingleton<ExperimentScheduler>();
         services.AddSingleton<IInstanceActionsFactory, InstanceActionsFactory>();

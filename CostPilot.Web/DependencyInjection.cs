@@ -2,6 +2,7 @@ using CostPilot.Domain.Users;
 using CostPilot.Infrastructure.Jobs;
 using CostPilot.Web.Auth;
 using CostPilot.Web.Components;
+using CostPilot.Web.Components.Shared;
 using CostPilot.Web.Endpoints;
 using CostPilot.Web.Http;
 using Hangfire;
@@ -28,6 +29,8 @@ public static class DependencyInjection
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
         services.AddScoped<CurrentCaller>();
+        services.AddScoped<ClientAddress>();
+        services.AddScoped<BrowserTimeZone>();
         services.AddScoped<SignInLanding>();
 
         services.AddAuthentication(options =>

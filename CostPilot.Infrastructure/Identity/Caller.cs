@@ -6,13 +6,17 @@ namespace CostPilot.Infrastructure.Identity;
 /// <summary>
 /// Who is asking. Every service method takes one and checks it, so a client can never reach
 /// another client's data or an admin operation, whatever URL or circuit message they send.
+/// <para>
+/// <see cref="Email"/> and <see cref="Address"/> are what the audit trail records of them: the e-mail they signed in with and
+/// the client address the app saw (after trusted forwarded headers). Either may be unknown (null).
+/// </para>
 /// </summary>
-public sealed record Caller(string UserId, IReadOnlySet<string> Roles)
+public sealed record Caller(string UserId, IReadOnlySet<string> Roles, string? Email = null, string? Address = null)
 {
     public bool IsSuperAdmin => Roles.Contains(Domain.Users.Roles.SuperAdmin);
     public bool IsAdmin => IsSuperAdmin || Roles.Contains(Domain.Users.Roles.Admin);
 
-    public static Caller FromPrincipal(ClaimsPrincipal principal)
+    public static Caller FromPrincipal(ClaimsPrincipal principal, string? address = null)
     {
         var id = principal.FindFirstValue(ClaimTypes.NameIdentifier);
         if (principal.Identity?.IsAuthenticated != true || string.IsNullOrEmpty(id))
@@ -20,7 +24,8 @@ public sealed record Caller(string UserId, IReadOnlySet<string> Roles)
             throw new ForbiddenException("You need to sign in.");
         }
         var roles = principal.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
-        return new Caller(id, roles);
+        var email = principal.FindFirstValue(ClaimTypes.Email) ?? principal.FindFirstValue(ClaimTypes.Name);
+        return new Caller(id, roles, email, address);
     }
 
     /// <summary>Null for an administrator; otherwise why not.</summary>

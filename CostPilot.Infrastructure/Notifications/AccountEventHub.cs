@@ -21,11 +21,27 @@ public sealed partial class AccountEventHub(ILogger<AccountEventHub> logger)
         return subscription;
     }
 
+    /// <summary>
+    /// Calls <paramref name="handler"/> for each event of every tenant's accounts: the admin console's live views. Refused
+    /// (null) for anyone but an administrator.
+    /// </summary>
+    public IDisposable? SubscribeAll(Identity.Caller caller, Func<AccountEvent, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!caller.IsAdmin)
+        {
+            return null;
+        }
+        var subscription = new Subscription(this, null, handler);
+        _subscriptions[subscription.Id] = subscription;
+        return subscription;
+    }
+
     internal async Task DispatchAsync(AccountEvent e)
     {
         foreach (var subscription in _subscriptions.Values)
         {
-            if (subscription.OwnerId != e.OwnerId)
+            if (subscription.OwnerId is not null && subscription.OwnerId != e.OwnerId)
             {
                 continue;
             }
@@ -44,10 +60,11 @@ public sealed partial class AccountEventHub(ILogger<AccountEventHub> logger)
     [LoggerMessage(Level = LogLevel.Warning, Message = "A subscriber failed to handle the event for account {AccountId}")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, Guid accountId);
 
-    private sealed class Subscription(AccountEventHub hub, string ownerId, Func<AccountEvent, Task> handler) : IDisposable
+    /// <summary>One page's subscription: to one owner's accounts, or (<see cref="OwnerId"/> null) to all of them.</summary>
+    private sealed class Subscription(AccountEventHub hub, string? ownerId, Func<AccountEvent, Task> handler) : IDisposable
     {
         public Guid Id { get; } = Guid.NewGuid();
-        public string OwnerId { get; } = ownerId;
+        public string? OwnerId { get; } = ownerId;
         public Func<AccountEvent, Task> Handler { get; } = handler;
 
         public void Dispose() => hub._subscriptions.TryRemove(Id, out _);

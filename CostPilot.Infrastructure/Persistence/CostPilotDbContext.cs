@@ -39,6 +39,7 @@ public sealed class CostPilotDbContext(DbContextOptions<CostPilotDbContext> opti
     public DbSet<StoredRecommendation> Recommendations => Set<StoredRecommendation>();
     public DbSet<StoredFinding> InstanceFindings => Set<StoredFinding>();
     public DbSet<SandboxInstance> SandboxInstances => Set<SandboxInstance>();
+    public DbSet<Audit.AuditEvent> AuditEvents => Set<Audit.AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

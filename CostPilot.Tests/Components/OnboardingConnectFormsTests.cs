@@ -30,6 +30,8 @@ public sealed class OnboardingConnectFormsTests(FakeAwsAppFactory app) : Compone
         Context.Services.AddSingleton(_scope.ServiceProvider.GetRequiredService<AccountService>());
         Context.Services.AddSingleton(app.Services.GetRequiredService<AwsIdentityService>());
         Context.Services.AddScoped<CurrentCaller>();
+        Context.Services.AddScoped<ClientAddress>();
+        Context.Services.AddScoped<CostPilot.Web.Components.Shared.BrowserTimeZone>();
         var auth = Context.AddAuthorization();
         auth.SetAuthorized("client@costpilot.test");
         auth.SetRoles(Roles.Client);

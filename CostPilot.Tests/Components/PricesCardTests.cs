@@ -34,6 +34,8 @@ public sealed class PricesCardTests : ComponentTestBase
         Context.Services.AddSingleton<TimeProvider>(_clock);
         Context.Services.AddSingleton<PricingAdminService>();
         Context.Services.AddScoped<CurrentCaller>();
+        Context.Services.AddScoped<ClientAddress>();
+        Context.Services.AddScoped<CostPilot.Web.Components.Shared.BrowserTimeZone>();
         var auth = Context.AddAuthorization();
         auth.SetAuthorized("admin@costpilot.test");
         auth.SetRoles(Roles.Admin);

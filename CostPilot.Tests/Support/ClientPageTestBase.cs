@@ -63,6 +63,8 @@ public abstract class ClientPageTestBase(DateTimeOffset now) : ComponentTestBase
         Context.Services.AddSingleton<OptimizationService>();
         Context.Services.AddSingleton(Hub);
         Context.Services.AddScoped<CurrentCaller>();
+        Context.Services.AddScoped<ClientAddress>();
+        Context.Services.AddScoped<CostPilot.Web.Components.Shared.BrowserTimeZone>();
         var auth = Context.AddAuthorization();
         auth.SetAuthorized("client@costpilot.test");
         auth.SetRoles(Roles.Client);

@@ -22,12 +22,20 @@ public abstract class LiveAccounts : ComponentBase, IDisposable
 
     protected void Subscribe(Caller caller)
     {
-        _subscription ??= Hub.Subscribe(caller.UserId, e => InvokeAsync(() => OneAtATimeAsync(async () =>
-        {
-            await OnAccountEventAsync(e);
-            StateHasChanged();
-        })));
+        _subscription ??= Hub.Subscribe(caller.UserId, OnEventAsync);
     }
+
+    /// <summary>Admin pages: every tenant's account events. Nothing for anyone but an administrator.</summary>
+    protected void SubscribeAllTenants(Caller caller)
+    {
+        _subscription ??= Hub.SubscribeAll(caller, OnEventAsync);
+    }
+
+    private Task OnEventAsync(AccountEvent e) => InvokeAsync(() => OneAtATimeAsync(async () =>
+    {
+        await OnAccountEventAsync(e);
+        StateHasChanged();
+    }));
 
     /// <summary>
     /// Runs the page's loads and its event handling one at a time. The renderer interleaves them at every await, so
