@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Amazon.Runtime;
 using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Inventory;
+using CostPilot.Infrastructure.Audit;
 using CostPilot.Infrastructure.Aws;
 using CostPilot.Infrastructure.Discovery;
 using CostPilot.Infrastructure.Identity;
@@ -29,6 +30,7 @@ public sealed partial class AccountService(
     IRecurringJobManager recurringJobs,
     AccountEventPublisher events,
     ServiceRateLimits limits,
+    AuditTrail audit,
     IConfiguration configuration,
     TimeProvider clock,
     ILogger<AccountService> logger)
@@ -183,7 +185,18 @@ public sealed partial class AccountService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var account = await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == accountId && a.OwnerId == caller.UserId, ct);
-        return account is null ? NotYours : await discovery.RescanAsync(account, ct);
+        if (account is null)
+        {
+            return NotYours;
+        }
+        var started = await discovery.RescanAsync(account, ct);
+        if (started.Succeeded)
+        {
+            // The scan is a Hangfire job, not a row of ours: recorded once it is on its way.
+            await audit.RecordAsync(caller, AuditActions.AccountRescan, AuditTargets.Account, account.Id.ToString(), account.Name,
+                $"AWS {account.AwsAccountId}", CancellationToken.None);
+        }
+        return started;
     }
 
     /// <summary>Deletes the account with its credentials, instances, volumes and addresses (cascade), and its schedule.</summary>
@@ -196,6 +209,8 @@ public sealed partial class AccountService(
             return NotYours;
         }
         db.Accounts.Remove(account);
+        db.AuditEvents.Add(audit.Entry(caller, AuditActions.AccountRemoved, AuditTargets.Account, account.Id.ToString(), account.Name,
+            $"AWS {account.AwsAccountId} · {account.Method}"));
         await db.SaveChangesAsync(ct);
         recurringJobs.RemoveIfExists(RecurringJobId(accountId));
         await events.PublishAsync(AccountEvent.RemovedNow(account, clock.GetUtcNow()), ct);
@@ -211,6 +226,8 @@ public sealed partial class AccountService(
         // One transaction: an insert that loses the race below must not consume the External ID the role trusts.
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Accounts.Add(account);
+        db.AuditEvents.Add(audit.Entry(caller, AuditActions.AccountConnected, AuditTargets.Account, account.Id.ToString(), account.Name,
+            $"AWS {account.AwsAccountId} · {account.Method}"));
         if (consumePendingExternalId)
         {
             await db.PendingConnections.Where(p => p.OwnerId == caller.UserId).ExecuteDeleteAsync(ct);

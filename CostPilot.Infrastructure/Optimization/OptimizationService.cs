@@ -3,6 +3,7 @@ using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Inventory;
 using CostPilot.Domain.Optimization;
 using CostPilot.Domain.Recommendations;
+using CostPilot.Infrastructure.Audit;
 using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Notifications;
 using CostPilot.Infrastructure.Persistence;
@@ -23,6 +24,7 @@ public sealed class OptimizationService(
     AvailabilityService availability,
     AccountEventPublisher events,
     IOptions<ExperimentOptions> options,
+    AuditTrail audit,
     TimeProvider clock)
 {
     private const string UniqueViolation = "23505";
@@ -77,6 +79,8 @@ public sealed class OptimizationService(
             action == ExperimentAction.Resize ? recommendation.Proposed : null, recommendation.MonthlyCostBefore, recommendation.MonthlyCostAfter,
             action == ExperimentAction.Stop ? TimeSpan.Zero : expected, caller.UserId, who ?? caller.UserId, clock.GetUtcNow());
         db.Experiments.Add(experiment);
+        db.AuditEvents.Add(audit.Entry(caller, AuditActions.RecommendationApplied, AuditTargets.Experiment, experiment.Id.ToString(), instance.InstanceId,
+            $"{kind.Title()} on {instance.InstanceId} ({account.Name}): {experiment.FromType}" + (experiment.ToType is { } to ? $" → {to}" : " → stopped")));
         try
         {
             await db.SaveChangesAsync(ct);

@@ -92,7 +92,8 @@ public sealed class RecommendationPagesTests() : ClientPageTestBase(PageTime)
         Assert.Equal(["i-0bbbbbbbbbbbbbbb2", "i-0aaaaaaaaaaaaaaa1"],
             list.FindComponents<ApplyButton>().Select(b => b.Instance.Row.ResourceId).Where(r => r.StartsWith("i-", StringComparison.Ordinal)));
 
-        await list.Find("[data-testid=sort-saving]").ClickAsync(new());
+        // Found and clicked on the renderer, so the list's own first-load render cannot come between the two.
+        await list.InvokeAsync(() => list.Find("[data-testid=sort-saving]").ClickAsync(new()));
 
         list.WaitForAssertion(() => Assert.Equal(["i-0aaaaaaaaaaaaaaa1", "i-0bbbbbbbbbbbbbbb2"],
             list.FindComponents<ApplyButton>().Select(b => b.Instance.Row.ResourceId).Where(r => r.StartsWith("i-", StringComparison.Ordinal))));

@@ -60,6 +60,7 @@ public abstract class ClientPageTestBase(DateTimeOffset now) : ComponentTestBase
         Context.Services.AddSingleton<ExperimentScheduler>();
         Context.Services.AddSingleton<AccountEventPublisher>();
         Context.Services.AddSingleton(Options.Create(new ExperimentOptions()));
+        Context.Services.AddSingleton<CostPilot.Infrastructure.Audit.AuditTrail>();
         Context.Services.AddSingleton<OptimizationService>();
         Context.Services.AddSingleton(Hub);
         Context.Services.AddScoped<CurrentCaller>();

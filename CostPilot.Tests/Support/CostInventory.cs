@@ -23,14 +23,20 @@ public sealed class CostInventory(string connectionString)
         return id;
     }
 
-    /// <summary>An account, by default a sample one; a user has at most one of those, so a second account of a user takes another method.</summary>
-    public async Task<Guid> AccountAsync(string ownerId, string name, string awsAccountId, string status = "Active", string method = "Sandbox")
+    /// <summary>
+    /// An account. Without a method, the user's first is a sample one and any further one uses access keys: the database allows one
+    /// sample account per user.
+    /// </summary>
+    public async Task<Guid> AccountAsync(string ownerId, string name, string awsAccountId, string status = "Active", string? method = null)
     {
         var id = Guid.NewGuid();
         await ExecuteAsync("""
             INSERT INTO accounts (id, aws_account_id, owner_id, name, method, status, created_at, last_discovery_at)
-            VALUES (@id, @aws, @owner, @name, @method, @status, @seen, @seen)
-            """, ("id", id), ("aws", awsAccountId), ("owner", ownerId), ("name", name), ("method", method), ("status", status), ("seen", Seen));
+            VALUES (@id, @aws, @owner, @name,
+                COALESCE(@method, CASE WHEN EXISTS (SELECT 1 FROM accounts WHERE owner_id = @owner AND method = 'Sandbox') THEN 'AccessKeys' ELSE 'Sandbox' END),
+                @status, @seen, @seen)
+            """, ("id", id), ("aws", awsAccountId), ("owner", ownerId), ("name", name), ("method", method), ("status", status),
+            ("seen", Seen));
         return id;
     }
 

@@ -54,7 +54,7 @@ public sealed class OptimizationServiceTests : IAsyncLifetime
         var contexts = new Contexts(new DbContextOptionsBuilder<CostPilotDbContext>().UseNpgsql(_dataSource).UseSnakeCaseNamingConvention().Options);
         _availability = new AvailabilityService(contexts, _clock);
         _service = new OptimizationService(contexts, new ExperimentScheduler(_jobs), _availability, new AccountEventPublisher(_dataSource),
-            Options.Create(new ExperimentOptions()), _clock);
+            Options.Create(new ExperimentOptions()), new CostPilot.Infrastructure.Audit.AuditTrail(contexts, _clock), _clock);
 
         _db = new CostInventory(connectionString);
         _userId = await _db.UserAsync();
@@ -313,6 +313,11 @@ public sealed class OptimizationServiceTests : IAsyncLifetime
         Assert.Equal(Now, e.CreatedAt);
         Assert.Null(e.StartedAt);
         Assert.Empty(e.Steps);
+        // The audit trail has it, saved with the experiment.
+        var audit = await db.AuditEvents.SingleAsync();
+        Assert.Equal((CostPilot.Infrastructure.Audit.AuditActions.RecommendationApplied, "experiment", e.Id.ToString(), Api, _userId, Now),
+            (audit.Action, audit.TargetKind, audit.TargetId, audit.TargetLabel, audit.ActorId, audit.At));
+        Assert.Contains("m5.xlarge → m5.large", audit.Detail, StringComparison.Ordinal);
 
         var job = Assert.Single(_jobs.Created);
         Assert.Equal((typeof(ExperimentJob), nameof(ExperimentJob.RunAsync)), (job.Type, job.Method.Name));

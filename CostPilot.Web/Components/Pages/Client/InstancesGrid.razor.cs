@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using CostPilot.Domain.Inventory;
 using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Recommendations;
+using CostPilot.Web.Components.Shared;
 using CostPilot.Web.Endpoints;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -12,6 +13,9 @@ namespace CostPilot.Web.Components.Pages.Client;
 [SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.")]
 public partial class InstancesGrid
 {
+    [Inject]
+    private BrowserTimeZone Zone { get; set; } = default!;
+
     private readonly SemaphoreSlim _loading = new(1, 1);
     private MudDataGrid<InstanceRow>? _grid;
     private string? _region;
