@@ -74,7 +74,7 @@ public static class DependencyInjection
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<CostPilotDbContext>()
-            .AddSignInManager()
+            .AddSignInManager<CostPilotSignInManager>()
             .AddDefaultTokenProviders();
         services.AddScoped<IPasswordHasher<AppUser>, BCryptPasswordHasher>();
 
