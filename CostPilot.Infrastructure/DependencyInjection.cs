@@ -198,6 +198,7 @@ public static class DependencyInjection
         services.AddScoped<SystemOverviewService>();
         services.AddScoped<SystemLogService>();
         services.AddScoped<UserAdminService>();
+        services.AddSingleton<AdminJobService>();
         return builder;
     }
 }

@@ -8,7 +8,7 @@ namespace CostPilot.Tests.Components;
 public sealed class NavMenuTests : ComponentTestBase
 {
     private static readonly string[] ClientLinks = ["/client", "/client/optimizations", "/onboarding"];
-    private static readonly string[] AdminLinks = ["/admin", "/admin/users", "/admin/logs", "/admin/audit", "/hangfire"];
+    private static readonly string[] AdminLinks = ["/admin", "/admin/users", "/admin/logs", "/admin/accounts", "/admin/jobs", "/admin/audit", "/hangfire"];
 
     private List<string> RenderLinks()
     {

@@ -12,9 +12,9 @@ public sealed class RoleGateTests : IClassFixture<RoleGateTests.App>
 
     public RoleGateTests(App app) => _app = app;
 
-    public static TheoryData<string> AdminPages => ["/admin", "/admin/users", "/admin/logs", "/admin/audit"];
+    public static TheoryData<string> AdminPages => ["/admin", "/admin/users", "/admin/logs", "/admin/accounts", "/admin/jobs", "/admin/audit"];
 
-    public static TheoryData<string> AdminRoutes => ["/admin", "/admin/users", "/admin/logs", "/admin/audit", "/hangfire"];
+    public static TheoryData<string> AdminRoutes => ["/admin", "/admin/users", "/admin/logs", "/admin/accounts", "/admin/jobs", "/admin/audit", "/hangfire"];
 
     public static TheoryData<string> ClientPages => ["/client", "/onboarding"];
 

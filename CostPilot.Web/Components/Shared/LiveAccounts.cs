@@ -56,7 +56,16 @@ public abstract class LiveAccounts : ComponentBase, IDisposable
 
     public void Dispose()
     {
-        _subscription?.Dispose();
+        Dispose(disposing: true);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A page with more to release when it goes (a pending timer) overrides this and calls the base.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _subscription?.Dispose();
+        }
     }
 }
