@@ -17,7 +17,7 @@ public class BrowserFixture : IAsyncLifetime
 
     public KestrelAppFactory App { get; } = new();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var chromium = Environment.GetEnvironmentVariable(ChromiumVariable) is { Length: > 0 } path ? path : DefaultChromium;
         if (!File.Exists(chromium))
@@ -64,7 +64,7 @@ public class BrowserFixture : IAsyncLifetime
         return context;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_browser is not null)
         {
