@@ -208,6 +208,8 @@ public sealed partial class AccountService(
         {
             return NotYours;
         }
+        db.AuditEvents.Add(audit.Entry(caller, AuditActions.AccountRemoved, AuditTargets.Account, account.Id.ToString(), account.Name,
+            $"AWS {account.AwsAccountId} · {account.Method}"));
         await RemoveAsync(db, caller, account, ct);
         return Result.Ok;
     }
@@ -220,8 +222,6 @@ public sealed partial class AccountService(
     internal async Task RemoveAsync(CostPilotDbContext db, Caller caller, Account account, CancellationToken ct)
     {
         db.Accounts.Remove(account);
-        db.AuditEvents.Add(audit.Entry(caller, AuditActions.AccountRemoved, AuditTargets.Account, account.Id.ToString(), account.Name,
-            $"AWS {account.AwsAccountId} · {account.Method}"));
         await db.SaveChangesAsync(ct);
         recurringJobs.RemoveIfExists(RecurringJobId(account.Id));
         await events.PublishAsync(AccountEvent.RemovedNow(account, clock.GetUtcNow()), ct);
