@@ -184,6 +184,7 @@ public static class DependencyInjection
         services.Configure<UtilizationOptions>(config.GetSection(UtilizationOptions.Section));
         services.AddScoped<AccountService>();
         services.AddScoped<InventoryQueryService>();
+        services.AddScoped<AdminAccountService>();
 
         services.AddSingleton<AccountEventHub>();
         services.AddSingleton<AccountEventPublisher>();

@@ -208,14 +208,24 @@ public sealed partial class AccountService(
         {
             return NotYours;
         }
-        db.Accounts.Remove(account);
         db.AuditEvents.Add(audit.Entry(caller, AuditActions.AccountRemoved, AuditTargets.Account, account.Id.ToString(), account.Name,
             $"AWS {account.AwsAccountId} · {account.Method}"));
-        await db.SaveChangesAsync(ct);
-        recurringJobs.RemoveIfExists(RecurringJobId(accountId));
-        await events.PublishAsync(AccountEvent.RemovedNow(account, clock.GetUtcNow()), ct);
-        LogRemoved(logger, caller.UserId, accountId);
+        await RemoveAsync(db, caller, account, ct);
         return Result.Ok;
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="account"/>, tracked by <paramref name="db"/>, whoever owns it: the caller has been checked already
+    /// (the owner, or an administrator). One SaveChanges, so whatever else <paramref name="db"/> holds (an audit entry) is saved
+    /// with the deletion or not at all. Throws <see cref="DbUpdateConcurrencyException"/> when the account was deleted meanwhile.
+    /// </summary>
+    internal async Task RemoveAsync(CostPilotDbContext db, Caller caller, Account account, CancellationToken ct)
+    {
+        db.Accounts.Remove(account);
+        await db.SaveChangesAsync(ct);
+        recurringJobs.RemoveIfExists(RecurringJobId(account.Id));
+        await events.PublishAsync(AccountEvent.RemovedNow(account, clock.GetUtcNow()), ct);
+        LogRemoved(logger, caller.UserId, account.Id);
     }
 
     public static string RecurringJobId(Guid accountId) => $"discovery-{accountId}";

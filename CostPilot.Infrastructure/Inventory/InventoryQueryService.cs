@@ -307,7 +307,8 @@ public sealed class InventoryQueryService(IDbContextFactory<CostPilotDbContext> 
         db.RegionScans.AsNoTracking().Where(r => r.AccountId == accountId)
             .ToDictionaryAsync(r => r.Region, r => (DateTimeOffset?)r.CompletedAt, StringComparer.Ordinal, ct);
 
-    private static async Task<List<AccountRow>> RowsAsync(CostPilotDbContext db, IQueryable<Domain.Accounts.Account> accounts, CancellationToken ct)
+    /// <summary>The accounts as rows with their live instance counts and monthly costs, in the query's order.</summary>
+    internal static async Task<List<AccountRow>> RowsAsync(CostPilotDbContext db, IQueryable<Domain.Accounts.Account> accounts, CancellationToken ct)
     {
         var rows = await accounts.Select(a => new
         {

@@ -44,6 +44,12 @@ public sealed record RecommendationPage(IReadOnlyList<RecommendationRow> Rows, i
 /// <summary>Count and monthly saving of one kind (the saving sums known savings only).</summary>
 public sealed record KindSaving(RecommendationKind Kind, int Count, decimal MonthlySaving, int UnknownSavings);
 
+/// <summary>One account's potential savings in short: the sum of the savings known, how many recommendations, and how many of them nobody can price.</summary>
+public sealed record AccountSavings(decimal MonthlySaving, int Recommendations, int Unknown)
+{
+    public static readonly AccountSavings None = new(0m, 0, 0);
+}
+
 /// <summary>
 /// An account's potential savings: the total (the exact sum of the rows' savings), per kind, the instances without compute
 /// advice, and where utilization collection stands.

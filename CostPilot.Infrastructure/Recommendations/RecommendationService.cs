@@ -292,12 +292,17 @@ public sealed class RecommendationService(
     {
         ArgumentNullException.ThrowIfNull(caller);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Recommendations.AsNoTracking()
-            .Where(r => db.Accounts.Any(a => a.Id == r.AccountId && a.OwnerId == caller.UserId))
-            .GroupBy(r => r.AccountId)
-            .Select(g => new { g.Key, Saving = g.Sum(r => r.MonthlySaving) ?? 0m })
-            .ToDictionaryAsync(g => g.Key, g => g.Saving, ct);
+        var savings = await SavingsAsync(db, db.Accounts.Where(a => a.OwnerId == caller.UserId).Select(a => a.Id), ct);
+        return savings.ToDictionary(s => s.Key, s => s.Value.MonthlySaving);
     }
+
+    /// <summary>The savings of each of <paramref name="accountIds"/> that has recommendations (absent: none).</summary>
+    internal static Task<Dictionary<Guid, AccountSavings>> SavingsAsync(CostPilotDbContext db, IQueryable<Guid> accountIds, CancellationToken ct) =>
+        db.Recommendations.AsNoTracking()
+            .Where(r => accountIds.Contains(r.AccountId))
+            .GroupBy(r => r.AccountId)
+            .Select(g => new { g.Key, Saving = g.Sum(r => r.MonthlySaving) ?? 0m, Count = g.Count(), Unknown = g.Count(r => r.MonthlySaving == null) })
+            .ToDictionaryAsync(g => g.Key, g => new AccountSavings(g.Saving, g.Count, g.Unknown), ct);
 
     internal static UtilizationState StateOf(UtilizationRun? run) => run is null
         ? new UtilizationState(UtilizationStatus.NotCollected, null, null, 0, 0)
