@@ -98,7 +98,8 @@ public sealed partial class AdminConsoleJourneyTests(AdminConsoleJourneyTests.Fi
         // The audit trail: who retried which job, searchable by the account's name.
         await page.GetByTestId("nav-admin-audit").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/admin/audit$"));
-        await page.GetByTestId("audit-search").Locator("input").FillAsync("Journey production");
+        // MudTextField puts the hook on the input itself.
+        await page.Locator("input[data-testid=audit-search]").FillAsync("Journey production");
         var retried = page.Locator($"[data-testid=audit-row][data-action='admin.job.retried'][data-target-id='{jobId}']");
         await Expect(retried).ToHaveCountAsync(1);
         await Expect(page.GetByTestId("audit-grid")).ToContainTextAsync(CostPilotAppFactory.AdminEmail);

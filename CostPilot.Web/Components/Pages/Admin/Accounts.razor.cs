@@ -102,8 +102,10 @@ public partial class Accounts
     }
 
     /// <summary>The known cost; "price unknown" when nothing in the account could be priced, never $0.00.</summary>
+    // Never scanned: nothing is known of its cost yet, which is not $0.00.
     private static string CostText(AdminAccountRow row) =>
-        row.Cost.TotalUsd == 0m && row.Cost.UnknownCount > 0 ? Money.Unknown : Money.Usd(row.Cost.TotalUsd);
+        row.LastScanAt is null && row.Instances == 0 ? "—"
+        : row.Cost.TotalUsd == 0m && row.Cost.UnknownCount > 0 ? Money.Unknown : Money.Usd(row.Cost.TotalUsd);
 
     private static string SavingsText(AdminAccountRow row) => row.Savings switch
     {
