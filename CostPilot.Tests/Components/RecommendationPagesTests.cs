@@ -66,7 +66,7 @@ public sealed class RecommendationPagesTests() : ClientPageTestBase(PageTime)
         var list = Context.Render<RecommendationsList>(p => p.Add(c => c.AccountId, id));
         list.WaitForAssertion(() => Assert.Equal(4, list.FindAll("[data-testid=recommendation-row]").Count));
 
-        await list.Find("[data-testid=sort-saving]").ClickAsync(new());
+        await list.InvokeAsync(() => list.Find("[data-testid=sort-saving]").ClickAsync(new()));
 
         // Smallest first now; a saving nobody can price stays last either way.
         list.WaitForAssertion(() => Assert.Equal(["unattached-volume", "rightsize", "idle", "idle-address"],
