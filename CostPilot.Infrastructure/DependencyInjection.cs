@@ -195,6 +195,9 @@ public static class DependencyInjection
         services.Configure<HealthOptions>(o => o.StoragePath = dataDirectory);
         services.AddSingleton<HealthService>();
         services.AddTransient<HealthMonitorJob>();
+        services.AddSingleton<HealthRunHub>();
+        services.AddSingleton<INotificationChannel>(sp => sp.GetRequiredService<HealthRunHub>());
+        services.AddScoped<HealthHistoryService>();
         services.AddTransient<LogRetentionJob>();
         services.AddScoped<SystemOverviewService>();
         services.AddScoped<SystemLogService>();

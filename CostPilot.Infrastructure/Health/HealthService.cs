@@ -106,19 +106,43 @@ public sealed partial class HealthService(
         return (HealthStatus.Healthy, "Reachable.");
     }
 
+    /// <summary>
+    /// Unhealthy when no server is registered or none has sent a heartbeat within <see cref="HealthOptions.HeartbeatTimeout"/>;
+    /// degraded when some have not. The detail names each silent server and when it was last seen (Hangfire keeps a dead
+    /// server listed for a few minutes before it removes it; then it is simply gone).
+    /// </summary>
     private Task<(HealthStatus, string)> CheckJobServersAsync(CancellationToken ct)
     {
         var servers = jobStorage.GetMonitoringApi().Servers();
-        var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.HeartbeatTimeout;
-        var alive = servers.Count(s => s.Heartbeat is { } beat && beat >= cutoff);
+        var now = clock.GetUtcNow();
+        var timeout = options.Value.HeartbeatTimeout;
+        var silent = servers
+            .Select(s => (Name: JobServers.ShortName(s.Name), Age: s.Heartbeat is { } beat ? now - AsUtc(beat) : (TimeSpan?)null))
+            .Where(s => s.Age is not { } age || age > timeout)
+            .OrderByDescending(s => s.Age ?? TimeSpan.MaxValue)
+            .ThenBy(s => s.Name, StringComparer.Ordinal)
+            .ToList();
+        var alive = servers.Count - silent.Count;
         (HealthStatus, string) result = alive switch
         {
             0 when servers.Count == 0 => (HealthStatus.Unhealthy, "No job server is registered."),
-            0 => (HealthStatus.Unhealthy, $"No job server has sent a heartbeat in the last {options.Value.HeartbeatTimeout.TotalMinutes:0} minutes."),
-            _ when alive < servers.Count => (HealthStatus.Degraded, $"{alive} of {servers.Count} job servers are alive."),
+            0 => (HealthStatus.Unhealthy, $"No job server has sent a heartbeat in the last {timeout.TotalMinutes:0} minutes: {Silent(silent)}."),
+            _ when silent.Count > 0 => (HealthStatus.Degraded, $"{alive} of {servers.Count} job servers are alive; {Silent(silent)}."),
             _ => (HealthStatus.Healthy, alive == 1 ? "1 job server is alive." : $"{alive} job servers are alive."),
         };
         return Task.FromResult(result);
+    }
+
+    /// <summary>Hangfire reads heartbeats as UTC (timestamptz); an unspecified kind is UTC too.</summary>
+    private static DateTimeOffset AsUtc(DateTime at) => new(DateTime.SpecifyKind(at.Kind == DateTimeKind.Local ? at.ToUniversalTime() : at, DateTimeKind.Utc));
+
+    /// <summary>"vm:11448 last seen 3 min ago, web-2:7 never sent one" (three at most, then how many more).</summary>
+    private static string Silent(List<(string Name, TimeSpan? Age)> silent)
+    {
+        const int Named = 3;
+        var named = silent.Take(Named).Select(s => s.Age is { } age ? $"{s.Name} last seen {JobServers.Ago(age)}" : $"{s.Name} never sent one");
+        var text = string.Join(", ", named);
+        return silent.Count > Named ? $"{text} and {silent.Count - Named} more" : text;
     }
 
     /// <summary>Degraded (never unhealthy: old prices are still prices) when the catalog is stale or the last refresh failed.</summary>

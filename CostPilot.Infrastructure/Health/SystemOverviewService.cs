@@ -21,9 +21,10 @@ public sealed record SystemOverview(
     JobCounts Jobs,
     IReadOnlyList<WorkerRow> Workers,
     IReadOnlyList<LatestHealth> Health,
-    int ErrorsLastDay);
+    int ErrorsLastDay,
+    DateTimeOffset At);
 
-/// <summary>What the admin dashboard shows: counts, job workers and their heartbeats, the latest health results.</summary>
+/// <summary>What the admin dashboard shows: counts, job workers and their heartbeats, the latest health results, as of <c>At</c>.</summary>
 public sealed class SystemOverviewService(IDbContextFactory<CostPilotDbContext> dbFactory, JobStorage jobStorage, TimeProvider clock)
 {
     public async Task<Result<SystemOverview>> GetAsync(Caller caller, CancellationToken ct = default)
@@ -55,6 +56,7 @@ public sealed class SystemOverviewService(IDbContextFactory<CostPilotDbContext> 
             new JobCounts(stats.Enqueued, stats.Processing, stats.Scheduled, stats.Succeeded, stats.Failed, stats.Recurring),
             workers,
             [.. latest.OrderBy(h => h.Component).Select(h => new LatestHealth(h.Component, h.Status, h.Detail, h.CheckedAt))],
-            errors);
+            errors,
+            clock.GetUtcNow());
     }
 }

@@ -1,4 +1,4 @@
-using CostPilot.Web.Components.Pages.Admin;
+using CostPilot.Infrastructure.Health;
 
 namespace CostPilot.Tests.Components;
 
@@ -10,5 +10,5 @@ public sealed class AdminDashboardTests
     [InlineData("custom-name", "custom-name")]
     [InlineData("a:b:not-a-guid", "a:b:not-a-guid")]
     public void ShortServerName_DropsHangfiresGuidOnly(string name, string shown) =>
-        Assert.Equal(shown, Dashboard.ShortServerName(name));
+        Assert.Equal(shown, JobServers.ShortName(name));
 }

@@ -24,6 +24,12 @@ public sealed partial class AdminJourneyTests(BrowserFixture browser) : IClassFi
         var database = page.GetByTestId("health-table").Locator("tbody tr").Filter(new() { HasText = "database" });
         await Expect(database).ToContainTextAsync("healthy");
         await Ui.WaitForCircuitAsync(page);
+        // The health history: a fresh app may not have recorded a run yet; the range toggle answers either way.
+        await Expect(page.GetByTestId("health-history")).ToBeVisibleAsync();
+        await page.GetByTestId("health-range-7d").ClickAsync();
+        await Expect(page.GetByTestId("health-range-7d")).ToHaveAttributeAsync("aria-pressed", "true");
+        await page.GetByTestId("health-range-24h").ClickAsync();
+        await Expect(page.GetByTestId("health-range-24h")).ToHaveAttributeAsync("aria-pressed", "true");
         await Ui.ScreenshotAsync(page, "05-admin-dashboard");
 
         await page.GotoAsync("/admin/users");
