@@ -121,29 +121,18 @@ public sealed class AdminJobService(
     }
 
     /// <summary>Puts a failed job back in its queue; a job that is not failed (any more) is a conflict.</summary>
-    public async Task<Result> RetryAsync(Caller caller, string jobId, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(caller);
-        if (caller.AdminError() is { } denied)
-        {
-            return denied;
-        }
-        var failed = await FindFailedAsync(jobId, ct);
-        if (!failed.Succeeded)
-        {
-            return failed.Error;
-        }
-        // Only from Failed, in one step: a job someone else retried meanwhile is left alone.
-        if (!jobs.Requeue(jobId, FailedState.StateName))
-        {
-            return ServiceError.Conflict(NotFailedAnyMore);
-        }
-        await audit.RecordAsync(caller, AuditActions.JobRetried, AuditTargets.Job, jobId, failed.Value.Label, failed.Value.Error, ct);
-        return Result.Ok;
-    }
+    public Task<Result> RetryAsync(Caller caller, string jobId, CancellationToken ct = default) =>
+        ActOnFailedAsync(caller, jobId, AuditActions.JobRetried, id => jobs.Requeue(id, FailedState.StateName), ct);
 
     /// <summary>Deletes a failed job (Hangfire keeps it as deleted for a while); a job that is not failed (any more) is a conflict.</summary>
-    public async Task<Result> DeleteAsync(Caller caller, string jobId, CancellationToken ct = default)
+    public Task<Result> DeleteAsync(Caller caller, string jobId, CancellationToken ct = default) =>
+        ActOnFailedAsync(caller, jobId, AuditActions.JobDeleted, id => jobs.Delete(id, FailedState.StateName), ct);
+
+    /// <summary>
+    /// An admin's action on a failed job: <paramref name="change"/> moves it only from Failed, in one step, so a job someone else
+    /// retried or deleted meanwhile is left alone (and the answer is a conflict). Audited once it happened.
+    /// </summary>
+    private async Task<Result> ActOnFailedAsync(Caller caller, string jobId, string action, Func<string, bool> change, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(caller);
         if (caller.AdminError() is { } denied)
@@ -155,11 +144,11 @@ public sealed class AdminJobService(
         {
             return failed.Error;
         }
-        if (!jobs.Delete(jobId, FailedState.StateName))
+        if (!change(jobId))
         {
             return ServiceError.Conflict(NotFailedAnyMore);
         }
-        await audit.RecordAsync(caller, AuditActions.JobDeleted, AuditTargets.Job, jobId, failed.Value.Label, failed.Value.Error, ct);
+        await audit.RecordAsync(caller, action, AuditTargets.Job, jobId, failed.Value.Label, failed.Value.Error, ct);
         return Result.Ok;
     }
 

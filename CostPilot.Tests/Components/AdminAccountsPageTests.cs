@@ -33,9 +33,7 @@ public sealed class AdminAccountsPageTests(AdminAccountsPageTests.App app) : Com
         _scope = app.Services.CreateAsyncScope();
         Context.Services.AddSingleton(_scope.ServiceProvider.GetRequiredService<AdminAccountService>());
         Context.Services.AddSingleton(app.Services.GetRequiredService<AccountEventHub>());
-        Context.Services.AddScoped<CurrentCaller>();
-        Context.Services.AddScoped<ClientAddress>();
-        Context.Services.AddScoped<BrowserTimeZone>();
+        Context.Services.AddCallerServices();
         var auth = Context.AddAuthorization();
         auth.SetAuthorized(AdminEmail);
         auth.SetRoles(Roles.Admin);

@@ -37,9 +37,7 @@ public sealed class AdminJobsPageTests : ComponentTestBase
         _admin = await TestUsers.CreateAsync(_web.Services, Roles.Admin);
         Context.Services.AddSingleton(_web.Services.GetRequiredService<AdminJobService>());
         Context.Services.AddSingleton(_web.Services.GetRequiredService<AccountEventHub>());
-        Context.Services.AddScoped<CurrentCaller>();
-        Context.Services.AddScoped<ClientAddress>();
-        Context.Services.AddScoped<BrowserTimeZone>();
+        Context.Services.AddCallerServices();
         var auth = Context.AddAuthorization();
         auth.SetAuthorized(_admin.Email);
         auth.SetRoles(Roles.Admin);

@@ -29,9 +29,7 @@ public sealed class OnboardingConnectFormsTests(FakeAwsAppFactory app) : Compone
         _scope = app.Services.CreateAsyncScope();
         Context.Services.AddSingleton(_scope.ServiceProvider.GetRequiredService<AccountService>());
         Context.Services.AddSingleton(app.Services.GetRequiredService<AwsIdentityService>());
-        Context.Services.AddScoped<CurrentCaller>();
-        Context.Services.AddScoped<ClientAddress>();
-        Context.Services.AddScoped<CostPilot.Web.Components.Shared.BrowserTimeZone>();
+        Context.Services.AddCallerServices();
         var auth = Context.AddAuthorization();
         auth.SetAuthorized("client@costpilot.test");
         auth.SetRoles(Roles.Client);

@@ -33,9 +33,7 @@ public sealed class PricesCardTests : ComponentTestBase
         Context.Services.AddSingleton<IBackgroundJobClient>(_jobs);
         Context.Services.AddSingleton<TimeProvider>(_clock);
         Context.Services.AddSingleton<PricingAdminService>();
-        Context.Services.AddScoped<CurrentCaller>();
-        Context.Services.AddScoped<ClientAddress>();
-        Context.Services.AddScoped<CostPilot.Web.Components.Shared.BrowserTimeZone>();
+        Context.Services.AddCallerServices();
         var auth = Context.AddAuthorization();
         auth.SetAuthorized("admin@costpilot.test");
         auth.SetRoles(Roles.Admin);

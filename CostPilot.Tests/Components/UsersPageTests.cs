@@ -49,9 +49,7 @@ public sealed class UsersPageTests : ComponentTestBase
         Context.Services.AddSingleton<AccountEventPublisher>();
         Context.Services.AddSingleton<IRecurringJobManager, NoRecurringJobs>();
         Context.Services.AddSingleton<UserAdminService>();
-        Context.Services.AddScoped<CurrentCaller>();
-        Context.Services.AddScoped<ClientAddress>();
-        Context.Services.AddScoped<BrowserTimeZone>();
+        Context.Services.AddCallerServices();
         var auth = Context.AddAuthorization();
         auth.SetAuthorized("root@costpilot.test");
         auth.SetRoles(Roles.SuperAdmin);

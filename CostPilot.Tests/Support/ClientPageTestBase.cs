@@ -63,9 +63,7 @@ public abstract class ClientPageTestBase(DateTimeOffset now) : ComponentTestBase
         Context.Services.AddSingleton<CostPilot.Infrastructure.Audit.AuditTrail>();
         Context.Services.AddSingleton<OptimizationService>();
         Context.Services.AddSingleton(Hub);
-        Context.Services.AddScoped<CurrentCaller>();
-        Context.Services.AddScoped<ClientAddress>();
-        Context.Services.AddScoped<CostPilot.Web.Components.Shared.BrowserTimeZone>();
+        Context.Services.AddCallerServices();
         var auth = Context.AddAuthorization();
         auth.SetAuthorized("client@costpilot.test");
         auth.SetRoles(Roles.Client);
