@@ -50,6 +50,10 @@ public sealed class ResumeDiscoveryTests(ITestOutputHelper output)
                 // Shown as interrupted first, by the start-up reconciliation, then resumed and finished.
                 await Eventually.WaitForAsync(() => Task.FromResult(events.Statuses(accountId)), s => s.Count > 0 && s[^1] == AccountStatus.Active,
                     TimeSpan.FromSeconds(15), "the final event");
+                foreach (var e in events.Events.Where(e => e.AccountId == accountId))
+                {
+                    output.WriteLine($"{e.At:HH:mm:ss.fff} {e.Status} {e.RegionsDone}/{e.RegionsTotal} {e.StatusMessage}");
+                }
                 Assert.Equal([AccountStatus.Interrupted, AccountStatus.Discovering, AccountStatus.Active], events.Statuses(accountId));
                 var interrupted = events.Events.First(e => e.AccountId == accountId && e.Status == AccountStatus.Interrupted);
                 Assert.Equal(DiscoveryWork.MessageFor(Interruption.ServerLost), interrupted.StatusMessage);
