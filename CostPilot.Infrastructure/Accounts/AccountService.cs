@@ -209,7 +209,7 @@ public sealed partial class AccountService(
             return NotYours;
         }
         db.AuditEvents.Add(audit.Entry(caller, AuditActions.AccountRemoved, AuditTargets.Account, account.Id.ToString(), account.Name,
-            $"AWS {account.AwsAccountId} · {account.Method}"));
+            AuditDetail(account)));
         await RemoveAsync(db, caller, account, ct);
         return Result.Ok;
     }
@@ -223,12 +223,25 @@ public sealed partial class AccountService(
     {
         db.Accounts.Remove(account);
         await db.SaveChangesAsync(ct);
-        recurringJobs.RemoveIfExists(RecurringJobId(account.Id));
-        await events.PublishAsync(AccountEvent.RemovedNow(account, clock.GetUtcNow()), ct);
+        await ForgetRemovedAsync(recurringJobs, events, account, clock.GetUtcNow(), ct);
         LogRemoved(logger, caller.UserId, account.Id);
     }
 
+    /// <summary>
+    /// What follows an account's deletion, whoever deleted it (its owner, an administrator, or with its user): its recurring
+    /// discovery is unscheduled and open pages, on any node, hear that it is gone.
+    /// </summary>
+    internal static Task ForgetRemovedAsync(IRecurringJobManager recurringJobs, AccountEventPublisher events, Account account, DateTimeOffset at,
+        CancellationToken ct)
+    {
+        recurringJobs.RemoveIfExists(RecurringJobId(account.Id));
+        return events.PublishAsync(AccountEvent.RemovedNow(account, at), ct);
+    }
+
     public static string RecurringJobId(Guid accountId) => $"discovery-{accountId}";
+
+    /// <summary>The audit entry's particulars for a client's own account.</summary>
+    private static string AuditDetail(Account account) => $"AWS {account.AwsAccountId} · {account.Method}";
 
     private async Task<Result<Guid>> SaveAndDiscoverAsync(Caller caller, Account account, bool consumePendingExternalId, CancellationToken ct)
     {
@@ -237,7 +250,7 @@ public sealed partial class AccountService(
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Accounts.Add(account);
         db.AuditEvents.Add(audit.Entry(caller, AuditActions.AccountConnected, AuditTargets.Account, account.Id.ToString(), account.Name,
-            $"AWS {account.AwsAccountId} · {account.Method}"));
+            AuditDetail(account)));
         if (consumePendingExternalId)
         {
             await db.PendingConnections.Where(p => p.OwnerId == caller.UserId).ExecuteDeleteAsync(ct);

@@ -6,6 +6,16 @@ namespace CostPilot.Infrastructure.Audit;
 /// </summary>
 public sealed class AuditEvent
 {
+    // Column widths: the table's (AuditEventConfiguration) and what AuditTrail clips to, spelled once.
+    public const int ActorIdLength = 450;
+    public const int ActorEmailLength = 256;
+    public const int ActionLength = 64;
+    public const int TargetKindLength = 32;
+    public const int TargetIdLength = 128;
+    public const int TargetLabelLength = 256;
+    public const int DetailLength = 1000;
+    public const int AddressLength = 64;
+
     public long Id { get; set; }
     public DateTimeOffset At { get; set; }
 

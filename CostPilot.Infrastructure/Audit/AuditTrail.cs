@@ -27,13 +27,13 @@ public sealed class AuditTrail(IDbContextFactory<CostPilotDbContext> dbFactory, 
         {
             At = clock.GetUtcNow(),
             ActorId = actor.UserId,
-            ActorEmail = Clip(actor.Email ?? actor.UserId, 256),
+            ActorEmail = Clip(actor.Email ?? actor.UserId, AuditEvent.ActorEmailLength),
             Action = action,
             TargetKind = targetKind,
-            TargetId = Clip(targetId, 128),
-            TargetLabel = targetLabel is null ? null : Clip(targetLabel, 256),
-            Detail = detail is null ? null : Clip(detail, 1000),
-            Address = actor.Address is null ? null : Clip(actor.Address, 64),
+            TargetId = Clip(targetId, AuditEvent.TargetIdLength),
+            TargetLabel = targetLabel is null ? null : Clip(targetLabel, AuditEvent.TargetLabelLength),
+            Detail = detail is null ? null : Clip(detail, AuditEvent.DetailLength),
+            Address = actor.Address is null ? null : Clip(actor.Address, AuditEvent.AddressLength),
         };
     }
 

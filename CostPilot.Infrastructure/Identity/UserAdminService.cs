@@ -234,7 +234,7 @@ public sealed partial class UserAdminService(
     /// <summary>
     /// Deletes the user with their AWS accounts and everything stored under them (the database cascades from each account, as
     /// when a client removes one), in one transaction with the audit entry; then unschedules the accounts' discoveries and
-    /// tells open pages, as <see cref="AccountService.RemoveAsync"/> does. Their sessions end: the user is gone.
+    /// tells open pages (<see cref="AccountService.ForgetRemovedAsync"/>). Their sessions end: the user is gone.
     /// </summary>
     public async Task<Result> DeleteAsync(Caller caller, string userId, CancellationToken ct = default)
     {
@@ -260,8 +260,7 @@ public sealed partial class UserAdminService(
         var now = clock.GetUtcNow();
         foreach (var account in removed)
         {
-            recurringJobs.RemoveIfExists(AccountService.RecurringJobId(account.Id));
-            await events.PublishAsync(AccountEvent.RemovedNow(account, now), CancellationToken.None);
+            await AccountService.ForgetRemovedAsync(recurringJobs, events, account, now, CancellationToken.None);
         }
         return Result.Ok;
     }

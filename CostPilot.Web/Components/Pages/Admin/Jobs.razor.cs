@@ -86,8 +86,7 @@ public partial class Jobs
     {
         var (kind, running) = e switch
         {
-            { Experiment: { } experiment } => (AdminJobKind.Experiment,
-                experiment.State is not (ExperimentState.Succeeded or ExperimentState.RolledBack or ExperimentState.Failed)),
+            { Experiment: { } experiment } => (AdminJobKind.Experiment, !experiment.State.IsFinished()),
             { Utilization: { } utilization } => (AdminJobKind.Utilization, utilization.Status == UtilizationStatus.Collecting),
             _ => (AdminJobKind.Discovery, e.Status == AccountStatus.Discovering),
         };
