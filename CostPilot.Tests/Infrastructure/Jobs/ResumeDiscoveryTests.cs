@@ -48,11 +48,18 @@ public sealed class ResumeDiscoveryTests(ITestOutputHelper output)
                 output.WriteLine($"Second node started → account active again in {clock.Elapsed.TotalSeconds:0.0} s");
 
                 // Shown as interrupted first, by the start-up reconciliation, then resumed and finished.
-                await Eventually.WaitForAsync(() => Task.FromResult(events.Statuses(accountId)), s => s.Count > 0 && s[^1] == AccountStatus.Active,
-                    TimeSpan.FromSeconds(15), "the final event");
-                foreach (var e in events.Events.Where(e => e.AccountId == accountId))
+                try
                 {
-                    output.WriteLine($"{e.At:HH:mm:ss.fff} {e.Status} {e.RegionsDone}/{e.RegionsTotal} {e.StatusMessage}");
+                    await Eventually.WaitForAsync(() => Task.FromResult(events.Statuses(accountId)), s => s.Count > 0 && s[^1] == AccountStatus.Active,
+                        TimeSpan.FromSeconds(15), "the final event");
+                }
+                finally
+                {
+                    // Heard in this order (also when the wait gives up): which path marked what, for a run whose order differs.
+                    foreach (var e in events.Events.Where(e => e.AccountId == accountId))
+                    {
+                        output.WriteLine($"{e.At:HH:mm:ss.fff} {e.Status} {e.RegionsDone}/{e.RegionsTotal} {e.StatusMessage}");
+                    }
                 }
                 Assert.Equal([AccountStatus.Interrupted, AccountStatus.Discovering, AccountStatus.Active], events.Statuses(accountId));
                 var interrupted = events.Events.First(e => e.AccountId == accountId && e.Status == AccountStatus.Interrupted);
