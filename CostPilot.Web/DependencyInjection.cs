@@ -1,7 +1,7 @@
-using CostPilot.Domain.Users;
-using CostPilot.Infrastructure.Jobs;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CostPilot.Domain.Users;
+using CostPilot.Infrastructure.Jobs;
 using CostPilot.Web.Api;
 using CostPilot.Web.Auth;
 using CostPilot.Web.Components;
