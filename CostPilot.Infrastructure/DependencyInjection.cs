@@ -202,6 +202,7 @@ public static class DependencyInjection
         services.AddScoped<SystemOverviewService>();
         services.AddScoped<SystemLogService>();
         services.AddScoped<UserAdminService>();
+        services.AddSingleton<PersonalAccessTokenService>();
         services.AddSingleton<AdminJobService>();
         return builder;
     }
