@@ -1,5 +1,6 @@
 using CostPilot.Domain.Users;
 using CostPilot.Infrastructure.Jobs;
+using CostPilot.Web.Api;
 using CostPilot.Web.Auth;
 using CostPilot.Web.Components;
 using CostPilot.Web.Components.Shared;
@@ -39,6 +40,7 @@ public static class DependencyInjection
                 options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
             })
             .AddIdentityCookies();
+        services.AddAuthentication().AddPersonalAccessTokens(); // Until the API foundation (ApiAuth) registers it.
         services.ConfigureApplicationCookie(cookie =>
         {
             cookie.LoginPath = AuthPolicies.LoginPath;
