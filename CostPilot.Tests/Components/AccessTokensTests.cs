@@ -6,6 +6,7 @@ using CostPilot.Infrastructure.Identity;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Tests.Support;
 using CostPilot.Web.Components.Pages.Account;
+using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -35,6 +36,8 @@ public sealed class AccessTokensTests : ComponentTestBase
         auth.SetAuthorized("me@costpilot.test");
         auth.SetRoles(Roles.Client);
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, _userId), new Claim(ClaimTypes.Email, "me@costpilot.test"));
+        // As in the circuit; the prerendered card is the one test that says otherwise.
+        Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     public override async Task DisposeAsync()
@@ -65,7 +68,7 @@ public sealed class AccessTokensTests : ComponentTestBase
         var card = Context.Render<AccessTokens>(p => p.Add(c => c.ClientAddress, "198.51.100.4"));
         card.WaitForAssertion(() => card.Find("[data-testid=tokens-empty]"));
 
-        card.Find("[data-testid=token-name]").Change("nightly report");
+        card.Find("[data-testid=token-name]").Input("nightly report");
         card.Find("[data-testid=token-expiry]").Change("never");
         await card.Find("[data-testid=token-create]").ClickAsync(new());
 
@@ -101,7 +104,7 @@ public sealed class AccessTokensTests : ComponentTestBase
         var card = Context.Render<AccessTokens>();
         card.WaitForAssertion(() => card.Find("[data-testid=tokens-empty]"));
 
-        card.Find("[data-testid=token-name]").Change("ci");
+        card.Find("[data-testid=token-name]").Input("ci");
         await card.Find("[data-testid=token-create]").ClickAsync(new());
 
         card.WaitForAssertion(() => Assert.Single(card.FindAll("[data-testid=token-row]")));
@@ -116,7 +119,7 @@ public sealed class AccessTokensTests : ComponentTestBase
         var card = Context.Render<AccessTokens>();
         card.WaitForAssertion(() => card.Find("[data-testid=tokens-empty]"));
 
-        card.Find("[data-testid=token-name]").Change("   ");
+        card.Find("[data-testid=token-name]").Input("   ");
         await card.Find("[data-testid=token-create]").ClickAsync(new());
 
         card.WaitForAssertion(() => Assert.Contains("Give the token a name", card.Find("[data-testid=form-error]").TextContent, StringComparison.Ordinal));
@@ -149,6 +152,19 @@ public sealed class AccessTokensTests : ComponentTestBase
         Assert.Contains("keep", card.Find("[data-testid=token-row]").TextContent, StringComparison.Ordinal);
         Assert.Null(await tokens.AuthenticateAsync(revoke.Token));
         Assert.NotNull(await tokens.AuthenticateAsync(keep.Token));
+    }
+
+    [Fact]
+    public async Task Render_Prerendered_ButtonsWaitForTheCircuit()
+    {
+        await Context.Services.GetRequiredService<PersonalAccessTokenService>().CreateAsync(Callers.Client(_userId), "ci", null);
+        Context.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+
+        var card = Context.Render<AccessTokens>();
+
+        card.WaitForAssertion(() => Assert.Single(card.FindAll("[data-testid=token-row]")));
+        Assert.True(card.Find("[data-testid=token-create]").HasAttribute("disabled"));
+        Assert.True(card.Find("[data-testid=token-revoke]").HasAttribute("disabled"));
     }
 
     private static AngleSharp.Dom.IElement RowOf(IRenderedComponent<AccessTokens> card, Guid id) =>
