@@ -34,14 +34,18 @@ namespace CostPilot.Infrastructure;
 
 public static class DependencyInjection
 {
+    /// <summary>The folder for local state (development keys, the price snapshot cache): <c>CostPilot:DataDirectory</c>, else <c>.data</c>.</summary>
+    public static string DataDirectory(IHostApplicationBuilder builder) =>
+        Path.GetFullPath(builder.Configuration["CostPilot:DataDirectory"] is { Length: > 0 } dir
+            ? dir
+            : Path.Combine(builder.Environment.ContentRootPath, ".data"));
+
     public static IHostApplicationBuilder AddInfrastructure(this IHostApplicationBuilder builder)
     {
         var config = builder.Configuration;
         var services = builder.Services;
         var connectionString = DatabaseSettings.ResolveConnectionString(config);
-        var dataDirectory = Path.GetFullPath(config["CostPilot:DataDirectory"] is { Length: > 0 } dir
-            ? dir
-            : Path.Combine(builder.Environment.ContentRootPath, ".data"));
+        var dataDirectory = DataDirectory(builder);
 
         builder.AddCostPilotLogging(connectionString);
         services.AddSingleton(TimeProvider.System);

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using CostPilot.Domain.Users;
 using CostPilot.Infrastructure.Jobs;
 using CostPilot.Web.Api;
@@ -40,7 +42,10 @@ public static class DependencyInjection
                 options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
             })
             .AddIdentityCookies();
-        services.AddAuthentication().AddPersonalAccessTokens(); // Until the API foundation (ApiAuth) registers it.
+        services.AddAuthentication().AddApiAuthentication(builder).AddPersonalAccessTokens();
+        services.AddApi();
+        services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
         services.ConfigureApplicationCookie(cookie =>
         {
             cookie.LoginPath = AuthPolicies.LoginPath;
@@ -96,7 +101,10 @@ public static class DependencyInjection
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // People get the friendly not-found page; the API answers problem details for a status without a body.
+        app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSerilogRequestLogging(options => options.GetLevel = (http, _, ex) =>
             ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
             : http.Request.Path.StartsWithSegments("/api/health") || http.Request.Path.StartsWithSegments("/_blazor") ? Serilog.Events.LogEventLevel.Verbose
@@ -112,6 +120,7 @@ public static class DependencyInjection
         app.MapHealthEndpoints();
         app.MapCloudFormationEndpoints();
         app.MapExportEndpoints();
+        app.MapApi();
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
             // Authorization is the endpoint policy below; Hangfire's own filter list stays empty on purpose.

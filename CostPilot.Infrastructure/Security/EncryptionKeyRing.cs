@@ -45,7 +45,7 @@ public sealed class EncryptionKeyRing
                     "ENCRYPTION_KEY is not set. CostPilot encrypts AWS secrets with it and will not start without one " +
                     "outside Development. Generate one with 'openssl rand -base64 32' and keep it safe: losing it makes stored AWS keys unreadable.");
             }
-            text = LoadOrCreateDevelopmentKey(dataDirectory);
+            text = DevelopmentKeyFile.LoadOrCreate(dataDirectory, "encryption.key", KeySize);
         }
         var version = config.GetValue("ENCRYPTION_KEY_VERSION", 1);
         var previous = new Dictionary<int, byte[]>();
@@ -75,22 +75,5 @@ public sealed class EncryptionKeyRing
         return bytes.Length == KeySize
             ? bytes
             : throw new InvalidOperationException($"{name} must decode to {KeySize} bytes; it decodes to {bytes.Length}.");
-    }
-
-    private static string LoadOrCreateDevelopmentKey(string dataDirectory)
-    {
-        Directory.CreateDirectory(dataDirectory);
-        var path = Path.Combine(dataDirectory, "encryption.key");
-        if (File.Exists(path))
-        {
-            return File.ReadAllText(path).Trim();
-        }
-        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeySize));
-        File.WriteAllText(path, key);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        return key;
     }
 }

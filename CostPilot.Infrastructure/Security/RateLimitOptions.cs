@@ -30,5 +30,8 @@ public sealed class RateLimitOptions
     /// <summary><c>GET /api/health</c> per client address.</summary>
     public RateLimitRule Health { get; set; } = new() { PermitLimit = 120, Window = TimeSpan.FromMinutes(1) };
 
-    public bool IsValid => SignIn.IsValid && Registration.IsValid && Connect.IsValid && Rescan.IsValid && Health.IsValid;
+    /// <summary>Requests to the signed-in API (<c>/api/client</c>, <c>/api/onboarding</c>, <c>/api/admin</c>) per token.</summary>
+    public RateLimitRule Api { get; set; } = new() { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) };
+
+    public bool IsValid => SignIn.IsValid && Registration.IsValid && Connect.IsValid && Rescan.IsValid && Health.IsValid && Api.IsValid;
 }

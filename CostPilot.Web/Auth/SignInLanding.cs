@@ -14,11 +14,21 @@ public sealed class SignInLanding(
 {
     private static readonly Lazy<string> DummyHash = new(() => new BCryptPasswordHasher().HashPassword(new AppUser(), "not-a-real-password"));
 
+    /// <summary>The message for every failed sign-in (page or API): it never tells whether the e-mail exists or is locked.</summary>
+    public const string FailureMessage =
+        "The e-mail or password is not right. After 5 failed attempts an account is locked for 15 minutes.";
+
     public async Task<string> RecordSignInAndGetLandingAsync(AppUser user)
     {
+        await RecordSignInAsync(user);
+        return await LandingForAsync(user);
+    }
+
+    public async Task RecordSignInAsync(AppUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
         user.LastSignInAt = clock.GetUtcNow();
         await users.UpdateAsync(user);
-        return await LandingForAsync(user);
     }
 
     public async Task<string> LandingForAsync(AppUser user)

@@ -18,6 +18,7 @@ internal static class RateLimits
     public const string SignIn = "sign-in";
     public const string Registration = "registration";
     public const string Health = "health";
+    public const string ApiToken = "api-token";
 
     public static IServiceCollection AddHttpRateLimits(this IServiceCollection services) =>
         services.AddRateLimiter(limiter =>
@@ -26,6 +27,7 @@ internal static class RateLimits
             limiter.AddPolicy(SignIn, http => PostsByAddress(http, o => o.SignIn));
             limiter.AddPolicy(Registration, http => PostsByAddress(http, o => o.Registration));
             limiter.AddPolicy(Health, http => ByAddress(http, Rules(http).Health));
+            limiter.AddPolicy(ApiToken, http => ByToken(http, Rules(http).Api));
             limiter.OnRejected = OnRejectedAsync;
         });
 
@@ -67,6 +69,22 @@ internal static class RateLimits
             AutoReplenishment = true,
         });
 
+    // Each API token counts alone (a sign-in token by its id, a personal access token by its id); an unauthenticated request
+    // never gets this far (authorization runs first), but would count by address.
+    private static RateLimitPartition<string> ByToken(HttpContext http, RateLimitRule rule)
+    {
+        var token = http.User.FindFirst("costpilot:pat")?.Value is { } pat ? "pat:" + pat
+            : http.User.FindFirst("jti")?.Value is { } jti ? "jwt:" + jti
+            : "address:" + ClientKey(http.Connection.RemoteIpAddress);
+        return RateLimitPartition.GetFixedWindowLimiter(token, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = rule.PermitLimit,
+            Window = rule.Window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
     private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken ct)
     {
         var http = rejected.HttpContext;
@@ -77,7 +95,8 @@ internal static class RateLimits
         if (http.Request.Path.StartsWithSegments("/api"))
         {
             await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                detail: $"This address sent too many requests. {later}").ExecuteAsync(http);
+                detail: policy == ApiToken ? $"This token sent too many requests. {later}" : $"This address sent too many requests. {later}")
+                .ExecuteAsync(http);
             return;
         }
         var (message, back, backText) = policy switch
