@@ -23,8 +23,9 @@ using Npgsql;
 namespace CostPilot.Tests.Web;
 
 /// <summary>
-/// The ApiPat scheme in the real app: a probe endpoint (test only) authenticates each request with it, so every check below is
-/// the handler and the token service against the app's own database. Token time runs on a fake clock.
+/// The ApiPat scheme in the real app: a probe endpoint (test only) authenticates each request with it alone, so most checks
+/// below are the handler and the token service against the app's own database; the /api tests go through the API's own
+/// scheme (which forwards cpat_ tokens here) and policies. Token time runs on a fake clock.
 /// </summary>
 public sealed class PersonalAccessTokenAuthTests(PersonalAccessTokenAuthTests.App app) : IClassFixture<PersonalAccessTokenAuthTests.App>
 {
@@ -178,6 +179,49 @@ public sealed class PersonalAccessTokenAuthTests(PersonalAccessTokenAuthTests.Ap
         }
     }
 
+    [Fact]
+    public async Task GetApiMe_ValidToken_AnswersAsTheUserViaTheToken()
+    {
+        var (user, token) = await UserWithTokenAsync(Roles.Client);
+
+        using var response = await GetAsync("/api/auth/me", token.Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var me = (await response.Content.ReadFromJsonAsync<ApiMe>())!;
+        Assert.Equal(user.Id, me.Id);
+        Assert.Equal([Roles.Client], me.Roles);
+        Assert.Equal("personal-access-token", me.Via);
+    }
+
+    [Fact]
+    public async Task GetApiMe_RevokedToken_ProblemDetails401()
+    {
+        var (user, token) = await UserWithTokenAsync(Roles.Client);
+        await TokensAsync(s => s.RevokeAsync(Callers.Client(user.Id), token.Id));
+
+        using var response = await GetAsync("/api/auth/me", token.Token);
+
+        AssertRefused(response);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("not valid", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetApiAdmin_AdminDemoted_NextRequestForbidden()
+    {
+        var (user, token) = await UserWithTokenAsync(Roles.Admin);
+        using (var before = await GetAsync("/api/admin/system", token.Token))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        var demoted = await UserAdminAsync(s => s.SetAdminAsync(Callers.SuperAdmin(), user.Id, admin: false));
+        using var after = await GetAsync("/api/admin/system", token.Token);
+
+        Assert.True(demoted.Succeeded, demoted.Error?.Message);
+        Assert.Equal(HttpStatusCode.Forbidden, after.StatusCode);
+    }
+
     private static void AssertRefused(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -208,6 +252,8 @@ public sealed class PersonalAccessTokenAuthTests(PersonalAccessTokenAuthTests.Ap
 
     private Task<Result> UserAdminAsync(Func<UserAdminService, Task<Result>> action) =>
         TestUsers.WithScopeAsync(app.Services, action);
+
+    private sealed record ApiMe(string Id, string[] Roles, string Via);
 
     private sealed record Me(string Id, string? Email, string? Name, string[] Roles, string? TokenId);
 

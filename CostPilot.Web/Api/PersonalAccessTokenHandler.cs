@@ -56,11 +56,16 @@ public sealed class PersonalAccessTokenHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
 
+    /// <summary>401 with problem details, as the sign-in token scheme answers; the same words whatever was wrong.</summary>
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = "Bearer";
-        return base.HandleChallengeAsync(properties);
+        return ApiProblems.Write(Context, StatusCodes.Status401Unauthorized,
+            "The token is not valid: it may have expired or been revoked. Make a new one on your profile page.");
     }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ApiProblems.Write(Context, StatusCodes.Status403Forbidden);
 }
 
 public static class PersonalAccessTokenAuthentication
