@@ -42,7 +42,7 @@ public static class DependencyInjection
                 options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
             })
             .AddIdentityCookies();
-        services.AddAuthentication().AddApiAuthentication(builder);
+        services.AddAuthentication().AddApiAuthentication(builder).AddPersonalAccessTokens();
         services.AddApi();
         services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
