@@ -193,6 +193,7 @@ public static class DependencyInjection
 
         services.Configure<HealthOptions>(config.GetSection(HealthOptions.Section));
         services.Configure<HealthOptions>(o => o.StoragePath = dataDirectory);
+        services.AddCostPilotHealthChecks(config);
         services.AddSingleton<HealthService>();
         services.AddTransient<HealthMonitorJob>();
         services.AddSingleton<HealthRunHub>();

@@ -23,6 +23,8 @@ public static class LoggingSetup
                 // EF logs an expected failed probe of the migrations table on a fresh database as an error;
                 // a real query failure still surfaces as an exception where it happens.
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore.Database.Command", LogEventLevel.Fatal)
+                // The health-check framework logs every degraded or failed check; HealthMonitorJob logs each change once.
+                .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
                 .ReadFrom.Configuration(builder.Configuration)
                 .Enrich.FromLogContext()
                 .Enrich.With(new RequestContextEnricher(sp.GetRequiredService<IHttpContextAccessor>()))
