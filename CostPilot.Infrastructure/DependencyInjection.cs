@@ -28,6 +28,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CostPilot.Infrastructure;
@@ -138,8 +139,14 @@ public static class DependencyInjection
         services.AddSingleton<AwsClientFactory>();
         services.AddSingleton<AwsIdentityService>();
         services.Configure<CloudWatchOptions>(config.GetSection(CloudWatchOptions.Section));
-        // No HttpClient timeout: CloudWatchClient times each attempt itself (AwsOptions.RequestTimeout) and retries.
-        services.AddHttpClient(CloudWatchClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        // No HttpClient timeout: the resilience pipeline times each attempt (AwsOptions.RequestTimeout) and retries.
+        services.AddHttpClient(CloudWatchClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .AddCostPilotResilience(sp => CloudWatchClient.Resilience(
+                sp.GetRequiredService<IOptions<AwsOptions>>().Value, sp.GetRequiredService<IOptions<CloudWatchOptions>>().Value),
+                CloudWatchClient.IsRetryableAnswerAsync);
+        // The AWS SDK's clients send through IHttpClientFactory too (traced and pooled like the others); the SDK retries them.
+        services.AddHttpClient(AwsSdkHttpClientFactory.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<AwsSdkHttpClientFactory>();
         services.AddSingleton<CloudWatchClient>();
         services.AddSingleton<AccountCredentials>();
         services.AddSingleton<InventorySourceFactory>();
@@ -151,7 +158,10 @@ public static class DependencyInjection
         services.AddSingleton<PricingAdminService>();
         services.AddTransient<PriceRefreshJob>();
         services.AddOptions<PricingOptions>().Bind(config.GetSection(PricingOptions.SectionName));
-        services.AddHttpClient<PriceListClient>();
+        // Each index or offer file is one request: its time limit is the attempt's (the body streams within PriceListClient's).
+        services.AddHttpClient<PriceListClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .AddCostPilotResilience(sp => new HttpResilienceSettings(3, sp.GetRequiredService<IOptions<PricingOptions>>().Value.Timeout,
+                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
         services.AddTransient<DiscoveryJob>();
         services.Configure<DiscoveryOptions>(config.GetSection(DiscoveryOptions.Section));
         services.AddSingleton<DiscoveryScheduler>();
