@@ -32,7 +32,8 @@ public static class LoggingSetup
             // Every sink sits inside the scrubber: it sees the template text and the exception scrubbed too.
             lc.WriteTo.Sink(LoggerSinkConfiguration.Wrap(sink => new ScrubbingSink(sink), sinks =>
             {
-                sinks.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+                // The trace id (empty outside any span) finds the same work in a tracing backend and in system_logs.
+                sinks.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj} {TraceId}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture);
                 sinks.Sink(new PostgresLogSink(connectionString), new BatchingOptions
                 {
                     BatchSizeLimit = 500,
