@@ -10,6 +10,7 @@ using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Jobs;
 using CostPilot.Infrastructure.Logging;
 using CostPilot.Infrastructure.Notifications;
+using CostPilot.Infrastructure.Observability;
 using CostPilot.Infrastructure.Optimization;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Infrastructure.Pricing;
@@ -20,6 +21,7 @@ using CostPilot.Infrastructure.Security;
 using CostPilot.Infrastructure.Utilization;
 using Hangfire;
 using Hangfire.AspNetCore;
+using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.AspNetCore.DataProtection;
@@ -46,6 +48,9 @@ public static class DependencyInjection
 
         builder.AddCostPilotLogging(connectionString);
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<CostPilotMetrics>();
+        services.AddSingleton<JobTelemetryFilter>();
 
         // One data source for EF, health checks and notifications.
         // Dynamic JSON: tags are Dictionary<string, string> in jsonb columns.
@@ -120,8 +125,11 @@ public static class DependencyInjection
         // A node can run without job workers (CostPilot:Jobs:Server=false): it still enqueues, others process.
         if (config.GetValue("CostPilot:Jobs:Server", true))
         {
-            services.AddHangfireServer(options =>
+            services.AddHangfireServer((provider, options) =>
             {
+                // This app's filters beside Hangfire's process-wide ones (which other apps in the process share).
+                options.FilterProvider = new JobFilterProviderCollection(
+                    JobFilterProviders.Providers, new JobFilterCollection { provider.GetRequiredService<JobTelemetryFilter>() });
                 // Hangfire adds ":pid:guid"; the dashboard shows "host:pid".
                 options.ServerName = Environment.MachineName;
                 options.WorkerCount = Math.Clamp(config.GetValue("CostPilot:Jobs:Workers", Environment.ProcessorCount * 2), 1, 50);
