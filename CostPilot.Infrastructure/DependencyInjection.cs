@@ -10,6 +10,7 @@ using CostPilot.Infrastructure.Inventory;
 using CostPilot.Infrastructure.Jobs;
 using CostPilot.Infrastructure.Logging;
 using CostPilot.Infrastructure.Notifications;
+using CostPilot.Infrastructure.Observability;
 using CostPilot.Infrastructure.Optimization;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Infrastructure.Pricing;
@@ -20,6 +21,7 @@ using CostPilot.Infrastructure.Security;
 using CostPilot.Infrastructure.Utilization;
 using Hangfire;
 using Hangfire.AspNetCore;
+using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.AspNetCore.DataProtection;
@@ -28,6 +30,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CostPilot.Infrastructure;
@@ -49,6 +52,9 @@ public static class DependencyInjection
 
         builder.AddCostPilotLogging(connectionString);
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<CostPilotMetrics>();
+        services.AddSingleton<JobTelemetryFilter>();
 
         // One data source for EF, health checks and notifications.
         // Dynamic JSON: tags are Dictionary<string, string> in jsonb columns.
@@ -123,8 +129,11 @@ public static class DependencyInjection
         // A node can run without job workers (CostPilot:Jobs:Server=false): it still enqueues, others process.
         if (config.GetValue("CostPilot:Jobs:Server", true))
         {
-            services.AddHangfireServer(options =>
+            services.AddHangfireServer((provider, options) =>
             {
+                // This app's filters beside Hangfire's process-wide ones (which other apps in the process share).
+                options.FilterProvider = new JobFilterProviderCollection(
+                    JobFilterProviders.Providers, new JobFilterCollection { provider.GetRequiredService<JobTelemetryFilter>() });
                 // Hangfire adds ":pid:guid"; the dashboard shows "host:pid".
                 options.ServerName = Environment.MachineName;
                 options.WorkerCount = Math.Clamp(config.GetValue("CostPilot:Jobs:Workers", Environment.ProcessorCount * 2), 1, 50);
@@ -142,8 +151,14 @@ public static class DependencyInjection
         services.AddSingleton<AwsClientFactory>();
         services.AddSingleton<AwsIdentityService>();
         services.Configure<CloudWatchOptions>(config.GetSection(CloudWatchOptions.Section));
-        // No HttpClient timeout: CloudWatchClient times each attempt itself (AwsOptions.RequestTimeout) and retries.
-        services.AddHttpClient(CloudWatchClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        // No HttpClient timeout: the resilience pipeline times each attempt (AwsOptions.RequestTimeout) and retries.
+        services.AddHttpClient(CloudWatchClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .AddCostPilotResilience(sp => CloudWatchClient.Resilience(
+                sp.GetRequiredService<IOptions<AwsOptions>>().Value, sp.GetRequiredService<IOptions<CloudWatchOptions>>().Value),
+                CloudWatchClient.IsRetryableAnswerAsync);
+        // The AWS SDK's clients send through IHttpClientFactory too (traced and pooled like the others); the SDK retries them.
+        services.AddHttpClient(AwsSdkHttpClientFactory.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<AwsSdkHttpClientFactory>();
         services.AddSingleton<CloudWatchClient>();
         services.AddSingleton<AccountCredentials>();
         services.AddSingleton<InventorySourceFactory>();
@@ -155,7 +170,10 @@ public static class DependencyInjection
         services.AddSingleton<PricingAdminService>();
         services.AddTransient<PriceRefreshJob>();
         services.AddOptions<PricingOptions>().Bind(config.GetSection(PricingOptions.SectionName));
-        services.AddHttpClient<PriceListClient>();
+        // Each index or offer file is one request: its time limit is the attempt's (the body streams within PriceListClient's).
+        services.AddHttpClient<PriceListClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .AddCostPilotResilience(sp => new HttpResilienceSettings(3, sp.GetRequiredService<IOptions<PricingOptions>>().Value.Timeout,
+                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
         services.AddTransient<DiscoveryJob>();
         services.Configure<DiscoveryOptions>(config.GetSection(DiscoveryOptions.Section));
         services.AddSingleton<DiscoveryScheduler>();
@@ -197,6 +215,7 @@ public static class DependencyInjection
 
         services.Configure<HealthOptions>(config.GetSection(HealthOptions.Section));
         services.Configure<HealthOptions>(o => o.StoragePath = dataDirectory);
+        services.AddCostPilotHealthChecks(config);
         services.AddSingleton<HealthService>();
         services.AddTransient<HealthMonitorJob>();
         services.AddSingleton<HealthRunHub>();

@@ -8,6 +8,7 @@ using CostPilot.Web.Components;
 using CostPilot.Web.Components.Shared;
 using CostPilot.Web.Endpoints;
 using CostPilot.Web.Http;
+using CostPilot.Web.Observability;
 using Hangfire;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -23,6 +24,7 @@ public static class DependencyInjection
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        builder.AddObservability();
 
         services.AddOptions<AuthOptions>()
             .Bind(builder.Configuration.GetSection(AuthOptions.Section))
@@ -72,7 +74,7 @@ public static class DependencyInjection
             };
             cookie.Events.OnRedirectToLogin = context =>
             {
-                if (context.Request.Path.StartsWithSegments("/api"))
+                if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/metrics"))
                 {
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                     return Task.CompletedTask;
@@ -105,9 +107,10 @@ public static class DependencyInjection
         // branch: re-execution needs the app's own pipeline, whose endpoint routing a branch does not carry.)
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseApiStatusProblems();
+        app.MapObservability();
         app.UseSerilogRequestLogging(options => options.GetLevel = (http, _, ex) =>
             ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
-            : http.Request.Path.StartsWithSegments("/api/health") || http.Request.Path.StartsWithSegments("/_blazor") ? Serilog.Events.LogEventLevel.Verbose
+            : ObservabilityExtensions.IsProbe(http.Request.Path) ? Serilog.Events.LogEventLevel.Verbose
             : Serilog.Events.LogEventLevel.Debug);
         app.UseAuthentication();
         app.UseAuthorization();
@@ -136,5 +139,5 @@ public static class DependencyInjection
     }
 
     private static bool IsMachinePath(PathString path) =>
-        path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/api");
+        path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/api") || path.StartsWithSegments("/metrics");
 }

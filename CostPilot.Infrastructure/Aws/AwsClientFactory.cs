@@ -10,7 +10,7 @@ namespace CostPilot.Infrastructure.Aws;
 /// Every AWS client CostPilot creates comes from here, so the endpoint override, retries with
 /// throttling back-off and timeouts apply everywhere.
 /// </summary>
-public sealed class AwsClientFactory(IOptions<AwsOptions> options)
+public sealed class AwsClientFactory(IOptions<AwsOptions> options, AwsSdkHttpClientFactory? httpClients = null)
 {
     public AwsOptions Options => options.Value;
 
@@ -43,5 +43,9 @@ public sealed class AwsClientFactory(IOptions<AwsOptions> options)
         config.RetryMode = RequestRetryMode.Standard;
         config.MaxErrorRetry = options.Value.MaxErrorRetry;
         config.Timeout = options.Value.RequestTimeout;
+        if (httpClients is not null)
+        {
+            config.HttpClientFactory = httpClients;
+        }
     }
 }

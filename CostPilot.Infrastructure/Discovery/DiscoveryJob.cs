@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using CostPilot.Domain.Accounts;
 using CostPilot.Domain.Inventory;
@@ -6,6 +7,7 @@ using CostPilot.Domain.Pricing;
 using CostPilot.Infrastructure.Aws;
 using CostPilot.Infrastructure.Jobs;
 using CostPilot.Infrastructure.Notifications;
+using CostPilot.Infrastructure.Observability;
 using CostPilot.Infrastructure.Persistence;
 using CostPilot.Infrastructure.Pricing;
 using CostPilot.Infrastructure.Utilization;
@@ -33,6 +35,7 @@ public sealed partial class DiscoveryJob(
     AccountEventPublisher events,
     DiscoveryWork work,
     UtilizationScheduler utilization,
+    CostPilotMetrics metrics,
     IOptions<AwsOptions> awsOptions,
     IOptions<JobOptions> jobOptions,
     TimeProvider clock,
@@ -49,6 +52,9 @@ public sealed partial class DiscoveryJob(
         OnlyOn = [typeof(TransientJobException)], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunAsync(Guid accountId, string label, CancellationToken ct)
     {
+        // One span per run (under the job's span when Hangfire runs it): every AWS call and database command nests in it.
+        using var activity = CostPilotTelemetry.ActivitySource.StartActivity("costpilot.discovery");
+        activity?.SetTag(CostPilotTelemetry.AccountIdTag, accountId);
         try
         {
             await DiscoverAsync(accountId, ct);
@@ -117,6 +123,7 @@ public sealed partial class DiscoveryJob(
             await db.SaveChangesAsync(ct);
             await start.CommitAsync(ct);
         }
+        var started = clock.GetTimestamp();
         var progress = new Progress(account, events, dbFactory, clock);
         await progress.PublishAsync(ct);
 
@@ -182,6 +189,8 @@ public sealed partial class DiscoveryJob(
         progress.Update(account);
         await progress.PublishAsync(CancellationToken.None);
         LogFinished(logger, accountId, account.Status, progress.InstancesFound, progress.RegionsDone, progress.RegionsTotal);
+        metrics.DiscoveryCompleted(clock.GetElapsedTime(started), progress.InstancesFound, failure is null ? "succeeded" : "failed");
+        Activity.Current?.SetTag("costpilot.discovery.instances", progress.InstancesFound);
         if (failure is not null)
         {
             // A failed job shows in the Hangfire dashboard, where an admin can retry it.

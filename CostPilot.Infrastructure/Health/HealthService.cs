@@ -1,11 +1,11 @@
-using System.Diagnostics;
 using CostPilot.Domain.Health;
-using CostPilot.Domain.Pricing;
-using CostPilot.Infrastructure.Pricing;
-using Hangfire;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using FrameworkStatus = Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus;
+using HealthReport = CostPilot.Domain.Health.HealthReport;
+using HealthStatus = CostPilot.Domain.Health.HealthStatus;
 
 namespace CostPilot.Infrastructure.Health;
 
@@ -25,11 +25,13 @@ public sealed class HealthOptions
     public string? StoragePath { get; set; }
 }
 
-/// <summary>Checks the database, the job servers' heartbeats and the disk. Never throws: a failure is a result.</summary>
+/// <summary>
+/// The components' health as CostPilot reports it (<c>GET /api/health</c>, the health monitor, the System page), read from
+/// ASP.NET Core's <see cref="HealthCheckService"/> (the checks tagged <see cref="CostPilotHealthChecks.ComponentTag"/>).
+/// Never throws: a failure is a result, and its detail never carries a connection string or an exception's message.
+/// </summary>
 public sealed partial class HealthService(
-    NpgsqlDataSource dataSource,
-    JobStorage jobStorage,
-    PricingAdminService pricing,
+    HealthCheckService checks,
     TimeProvider clock,
     IOptions<HealthOptions> options,
     ILogger<HealthService> logger)
@@ -69,107 +71,37 @@ public sealed partial class HealthService(
 
     public async Task<HealthReport> CheckAsync(CancellationToken ct = default)
     {
-        var components = await Task.WhenAll(
-            TimedAsync(Database, CheckDatabaseAsync, ct),
-            TimedAsync(Jobs, CheckJobServersAsync, ct),
-            TimedAsync(Storage, _ => Task.FromResult(CheckStorage()), ct),
-            TimedAsync(Prices, CheckPricesAsync, ct));
-        return new HealthReport(clock.GetUtcNow(), components);
+        var report = await checks.CheckHealthAsync(r => r.Tags.Contains(CostPilotHealthChecks.ComponentTag), ct);
+        return new HealthReport(clock.GetUtcNow(), [.. report.Entries.Select(e => Component(e.Key, e.Value))]);
     }
 
-    private async Task<ComponentHealth> TimedAsync(
-        string name, Func<CancellationToken, Task<(HealthStatus, string)>> check, CancellationToken ct)
+    /// <summary>The framework's report as CostPilot's: the same status names, detail and duration per component.</summary>
+    public static HealthStatus StatusOf(FrameworkStatus status) => status switch
     {
-        var watch = Stopwatch.StartNew();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.Value.CheckTimeout);
-        try
+        FrameworkStatus.Healthy => HealthStatus.Healthy,
+        FrameworkStatus.Degraded => HealthStatus.Degraded,
+        _ => HealthStatus.Unhealthy,
+    };
+
+    private ComponentHealth Component(string name, HealthReportEntry entry)
+    {
+        var status = StatusOf(entry.Status);
+        string detail;
+        if (entry.Exception is OperationCanceledException)
         {
-            var (status, detail) = await check(timeout.Token).WaitAsync(timeout.Token);
-            return new ComponentHealth(name, status, detail, watch.Elapsed);
+            detail = $"No answer within {options.Value.CheckTimeout.TotalSeconds:0} s.";
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return new ComponentHealth(name, HealthStatus.Unhealthy, $"No answer within {options.Value.CheckTimeout.TotalSeconds:0} s.", watch.Elapsed);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
+        else if (entry.Exception is { } e)
         {
             LogCheckFailed(logger, e, name);
-            return new ComponentHealth(name, HealthStatus.Unhealthy, Describe(name, e), watch.Elapsed);
+            detail = Describe(name, e);
         }
-    }
-
-    private async Task<(HealthStatus, string)> CheckDatabaseAsync(CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand("SELECT 1");
-        await command.ExecuteScalarAsync(ct);
-        return (HealthStatus.Healthy, "Reachable.");
-    }
-
-    /// <summary>
-    /// Unhealthy when no server is registered or none has sent a heartbeat within <see cref="HealthOptions.HeartbeatTimeout"/>;
-    /// degraded when some have not. The detail names each silent server and when it was last seen (Hangfire keeps a dead
-    /// server listed for a few minutes before it removes it; then it is simply gone).
-    /// </summary>
-    private Task<(HealthStatus, string)> CheckJobServersAsync(CancellationToken ct)
-    {
-        var servers = jobStorage.GetMonitoringApi().Servers();
-        var now = clock.GetUtcNow();
-        var timeout = options.Value.HeartbeatTimeout;
-        var silent = servers
-            .Select(s => (Name: JobServers.ShortName(s.Name), Age: s.Heartbeat is { } beat ? now - AsUtc(beat) : (TimeSpan?)null))
-            .Where(s => s.Age is not { } age || age > timeout)
-            .OrderByDescending(s => s.Age ?? TimeSpan.MaxValue)
-            .ThenBy(s => s.Name, StringComparer.Ordinal)
-            .ToList();
-        var alive = servers.Count - silent.Count;
-        (HealthStatus, string) result = alive switch
+        else
         {
-            0 when servers.Count == 0 => (HealthStatus.Unhealthy, "No job server is registered."),
-            0 => (HealthStatus.Unhealthy, $"No job server has sent a heartbeat in the last {timeout.TotalMinutes:0} minutes: {Silent(silent)}."),
-            _ when silent.Count > 0 => (HealthStatus.Degraded, $"{alive} of {servers.Count} job servers are alive; {Silent(silent)}."),
-            _ => (HealthStatus.Healthy, alive == 1 ? "1 job server is alive." : $"{alive} job servers are alive."),
-        };
-        return Task.FromResult(result);
-    }
-
-    /// <summary>Hangfire reads heartbeats as UTC (timestamptz); an unspecified kind is UTC too.</summary>
-    private static DateTimeOffset AsUtc(DateTime at) => new(DateTime.SpecifyKind(at.Kind == DateTimeKind.Local ? at.ToUniversalTime() : at, DateTimeKind.Utc));
-
-    /// <summary>"vm:11448 last seen 3 min ago, web-2:7 never sent one" (three at most, then how many more).</summary>
-    private static string Silent(List<(string Name, TimeSpan? Age)> silent)
-    {
-        const int Named = 3;
-        var named = silent.Take(Named).Select(s => s.Age is { } age ? $"{s.Name} last seen {JobServers.Ago(age)}" : $"{s.Name} never sent one");
-        var text = string.Join(", ", named);
-        return silent.Count > Named ? $"{text} and {silent.Count - Named} more" : text;
-    }
-
-    /// <summary>Degraded (never unhealthy: old prices are still prices) when the catalog is stale or the last refresh failed.</summary>
-    private async Task<(HealthStatus, string)> CheckPricesAsync(CancellationToken ct)
-    {
-        var status = await pricing.StatusAsync(ct);
-        var catalog = $"Prices from the {(status.Info.Source == PriceCatalogInfo.SnapshotSource ? "shipped snapshot" : "AWS Price List")}, " +
-            $"published {status.Info.PublishedAt:yyyy-MM-dd} ({(int)status.Age.TotalDays} days ago).";
-        if (status.LastRefreshFailed)
-        {
-            return (HealthStatus.Degraded, $"{catalog} The last refresh failed: {status.LastRefresh!.Message}");
+            detail = entry.Description ?? (status == HealthStatus.Healthy && name == Database ? "Reachable." : status.ToString());
         }
-        return status.IsStale
-            ? (HealthStatus.Degraded, $"{catalog} Older than {PriceCatalogInfo.MaxAge.TotalDays:0} days: refresh them.")
-            : (HealthStatus.Healthy, catalog);
-    }
-
-    private (HealthStatus, string) CheckStorage()
-    {
-        var path = options.Value.StoragePath is { Length: > 0 } p && Directory.Exists(p) ? p : AppContext.BaseDirectory;
-        var drive = new DriveInfo(Path.GetPathRoot(Path.GetFullPath(path))!);
-        var free = drive.AvailableFreeSpace;
-        var fraction = drive.TotalSize > 0 ? (double)free / drive.TotalSize : 0;
-        var detail = $"{free / (1024.0 * 1024 * 1024):0.0} GiB free ({fraction:P0}).";
-        return free < 256L * 1024 * 1024 ? (HealthStatus.Unhealthy, detail)
-            : free < 2L * 1024 * 1024 * 1024 || fraction < 0.05 ? (HealthStatus.Degraded, detail)
-            : (HealthStatus.Healthy, detail);
+        var publicDetail = entry.Data.TryGetValue(CostPilotHealthChecks.PublicDetailKey, out var value) && value is string text ? text : null;
+        return new ComponentHealth(name, status, detail, entry.Duration) { PublicDetail = publicDetail };
     }
 
     // Details are public (GET /api/health needs no sign-in): name the failure, never the connection string.
@@ -179,6 +111,7 @@ public sealed partial class HealthService(
         NpgsqlException or System.Net.Sockets.SocketException => component == Database
             ? "Cannot connect to the database."
             : "Cannot read job server heartbeats: the database is unreachable.",
+        _ when e.InnerException is NpgsqlException or System.Net.Sockets.SocketException => Describe(component, e.InnerException),
         _ => $"The check failed ({e.GetType().Name}).",
     };
 

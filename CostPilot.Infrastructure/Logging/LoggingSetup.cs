@@ -23,6 +23,8 @@ public static class LoggingSetup
                 // EF logs an expected failed probe of the migrations table on a fresh database as an error;
                 // a real query failure still surfaces as an exception where it happens.
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore.Database.Command", LogEventLevel.Fatal)
+                // The health-check framework logs every degraded or failed check; HealthMonitorJob logs each change once.
+                .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
                 .ReadFrom.Configuration(builder.Configuration)
                 .Enrich.FromLogContext()
                 .Enrich.With(new RequestContextEnricher(sp.GetRequiredService<IHttpContextAccessor>()))
@@ -30,7 +32,8 @@ public static class LoggingSetup
             // Every sink sits inside the scrubber: it sees the template text and the exception scrubbed too.
             lc.WriteTo.Sink(LoggerSinkConfiguration.Wrap(sink => new ScrubbingSink(sink), sinks =>
             {
-                sinks.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+                // The trace id (empty outside any span) finds the same work in a tracing backend and in system_logs.
+                sinks.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj} {TraceId}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture);
                 sinks.Sink(new PostgresLogSink(connectionString), new BatchingOptions
                 {
                     BatchSizeLimit = 500,

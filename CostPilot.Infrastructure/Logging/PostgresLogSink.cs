@@ -33,7 +33,7 @@ public sealed class PostgresLogSink(string connectionString) : IBatchedLogEventS
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync();
         await using var writer = await connection.BeginBinaryImportAsync(
-            "COPY system_logs (timestamp, level, message, message_template, exception, properties, source_context, user_id, correlation_id) FROM STDIN (FORMAT BINARY)");
+            "COPY system_logs (timestamp, level, message, message_template, exception, properties, source_context, user_id, correlation_id, trace_id, span_id) FROM STDIN (FORMAT BINARY)");
         foreach (var e in batch)
         {
             await writer.StartRowAsync();
@@ -46,6 +46,8 @@ public sealed class PostgresLogSink(string connectionString) : IBatchedLogEventS
             await WriteNullableAsync(writer, Scalar(e, "SourceContext"), NpgsqlDbType.Varchar);
             await WriteNullableAsync(writer, Scalar(e, UserIdProperty), NpgsqlDbType.Varchar);
             await WriteNullableAsync(writer, Scalar(e, CorrelationIdProperty), NpgsqlDbType.Varchar);
+            await WriteNullableAsync(writer, e.TraceId?.ToHexString(), NpgsqlDbType.Varchar);
+            await WriteNullableAsync(writer, e.SpanId?.ToHexString(), NpgsqlDbType.Varchar);
         }
         await writer.CompleteAsync();
     }

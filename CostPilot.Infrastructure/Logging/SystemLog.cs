@@ -15,4 +15,10 @@ public sealed class SystemLog
     public string? SourceContext { get; set; }
     public string? UserId { get; set; }
     public string? CorrelationId { get; set; }
+
+    /// <summary>The W3C trace id of the span the event was written in (32 hex digits), as exported to OTLP; null outside any span.</summary>
+    public string? TraceId { get; set; }
+
+    /// <summary>The span id (16 hex digits) within <see cref="TraceId"/>.</summary>
+    public string? SpanId { get; set; }
 }

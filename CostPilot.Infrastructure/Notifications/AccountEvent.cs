@@ -25,6 +25,9 @@ public sealed record AccountEvent(
     /// </summary>
     public bool ReportsStatus => Utilization is null && Experiment is null;
 
+    /// <summary>When <see cref="AccountEventPublisher"/> sent it (the push latency metric is measured from here).</summary>
+    public DateTimeOffset? PublishedAt { get; init; }
+
     /// <summary>A new account: the owner's other tabs list it.</summary>
     public static AccountEvent Connected(Account account, DateTimeOffset at) =>
         new(account.Id, account.OwnerId, account.Status, null, 0, 0, 0, Removed: false, at);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CostPilot.Infrastructure.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace CostPilot.Infrastructure.Notifications;
@@ -7,7 +8,7 @@ namespace CostPilot.Infrastructure.Notifications;
 /// This node's fan-out of account events to open circuits. Events arrive from PostgreSQL
 /// (<see cref="PgNotificationListener"/>), so a change made on any node reaches every node's pages.
 /// </summary>
-public sealed partial class AccountEventHub(ILogger<AccountEventHub> logger)
+public sealed partial class AccountEventHub(ILogger<AccountEventHub> logger, CostPilotMetrics? metrics = null, TimeProvider? clock = null)
 {
     private readonly ConcurrentDictionary<Guid, Subscription> _subscriptions = new();
 
@@ -39,12 +40,14 @@ public sealed partial class AccountEventHub(ILogger<AccountEventHub> logger)
 
     internal async Task DispatchAsync(AccountEvent e)
     {
-        foreach (var subscription in _subscriptions.Values)
+        var receivers = _subscriptions.Values.Where(s => s.OwnerId is null || s.OwnerId == e.OwnerId).ToList();
+        // Push latency: publication (on any node) to the hand-over to this node's circuits; an event nobody here watches is not pushed.
+        if (receivers.Count > 0 && metrics is not null && e.PublishedAt is { } published)
         {
-            if (subscription.OwnerId is not null && subscription.OwnerId != e.OwnerId)
-            {
-                continue;
-            }
+            metrics.PushDelivered((clock ?? TimeProvider.System).GetUtcNow() - published);
+        }
+        foreach (var subscription in receivers)
+        {
             try
             {
                 await subscription.Handler(e);

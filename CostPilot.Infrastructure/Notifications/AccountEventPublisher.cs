@@ -4,7 +4,7 @@ using Npgsql;
 namespace CostPilot.Infrastructure.Notifications;
 
 /// <summary>Publishes account events with PostgreSQL NOTIFY: every app node sharing the database hears them.</summary>
-public sealed class AccountEventPublisher(NpgsqlDataSource dataSource)
+public sealed class AccountEventPublisher(NpgsqlDataSource dataSource, TimeProvider? clock = null)
 {
     public const string Channel = "costpilot_account_events";
 
@@ -23,6 +23,7 @@ public sealed class AccountEventPublisher(NpgsqlDataSource dataSource)
         {
             e = e with { Experiment = x with { Message = x.Message?[..Math.Min(x.Message.Length, MaxMessageLength)], StepNote = x.StepNote?[..Math.Min(x.StepNote.Length, MaxMessageLength)] } };
         }
+        e = e with { PublishedAt = (clock ?? TimeProvider.System).GetUtcNow() };
         await using var command = dataSource.CreateCommand("SELECT pg_notify(@channel, @payload)");
         command.Parameters.AddWithValue("channel", Channel);
         command.Parameters.AddWithValue("payload", JsonSerializer.Serialize(e, Json));

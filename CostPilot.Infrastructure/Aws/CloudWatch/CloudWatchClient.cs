@@ -10,9 +10,10 @@ namespace CostPilot.Infrastructure.Aws.CloudWatch;
 /// <summary>
 /// A small client for CloudWatch's GetMetricData over the Query protocol (AWSSDK.CloudWatch is not available here): form POST,
 /// XML answer (read by a UTF-8 scanner), SigV4 with AWSSDK.Core's signer. Splits a request into calls of at most <see cref="MaxQueriesPerCall"/>
-/// queries, follows NextToken, retries throttling, 5xx, network errors and timeouts with jittered exponential back-off
-/// (<see cref="AwsOptions.MaxErrorRetry"/> retries, <see cref="AwsOptions.RequestTimeout"/> per attempt), and translates
-/// failures into <see cref="InventoryException"/>s. Thread-safe; one instance serves every account (credentials per call).
+/// queries, follows NextToken, and translates
+/// failures into <see cref="InventoryException"/>s. Its HttpClient retries throttling, 5xx, network errors and timeouts with
+/// jittered exponential back-off (<see cref="HttpResilience"/>: <see cref="AwsOptions.MaxErrorRetry"/> retries,
+/// <see cref="AwsOptions.RequestTimeout"/> per attempt). Thread-safe; one instance serves every account (credentials per call).
 /// </summary>
 public sealed partial class CloudWatchClient(
     IHttpClientFactory httpClients,
@@ -20,7 +21,7 @@ public sealed partial class CloudWatchClient(
     IOptions<CloudWatchOptions> options,
     TimeProvider clock)
 {
-    /// <summary>The named <see cref="HttpClient"/> (registered without a timeout: the client times each attempt itself).</summary>
+    /// <summary>The named <see cref="HttpClient"/> (registered without a timeout: its resilience pipeline times each attempt).</summary>
     public const string HttpClientName = "CostPilot.CloudWatch";
 
     /// <summary>CloudWatch's limit of queries in one GetMetricData call.</summary>
@@ -160,67 +161,79 @@ public sealed partial class CloudWatchClient(
     private async Task<MetricDataPage> SendAsync(AWSCredentials credentials, string region, Uri endpoint, byte[] body,
         Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> ids, string[] idsByQuery, CancellationToken ct)
     {
-        var aws = awsOptions.Value;
-        var retries = Math.Max(0, aws.MaxErrorRetry);
-        var timeout = aws.RequestTimeout > TimeSpan.Zero ? aws.RequestTimeout : Timeout.InfiniteTimeSpan;
+        // Retries, back-off, the per-attempt time limit and the circuit breaker are the HttpClient's resilience pipeline
+        // (HttpResilience, registered with the client): this sends once and says how it ended.
         var http = httpClients.CreateClient(HttpClientName);
-        for (var attempt = 1; ; attempt++)
+        using var request = await CreateRequestAsync(credentials, region, endpoint, body);
+        try
         {
-            Func<InventoryException> failure;
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            var (buffer, length) = await ReadAnswerAsync(response, ct);
             try
             {
-                using var request = await CreateRequestAsync(credentials, region, endpoint, body);
-                using var attemptCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                attemptCancel.CancelAfter(timeout);
-                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCancel.Token);
-                var (buffer, length) = await ReadAnswerAsync(response, attemptCancel.Token);
-                try
+                if (response.IsSuccessStatusCode)
                 {
-                    if (response.IsSuccessStatusCode)
+                    try
                     {
-                        try
-                        {
-                            return MetricDataPage.Read(buffer.AsSpan(0, length), ids, idsByQuery);
-                        }
-                        catch (FormatException e)
-                        {
-                            throw CloudWatchErrors.Unreadable(e, region);
-                        }
+                        return MetricDataPage.Read(buffer.AsSpan(0, length), ids, idsByQuery);
                     }
-                    using var answer = new MemoryStream(buffer, 0, length, writable: false);
-                    var error = CloudWatchError.Read((int)response.StatusCode, answer);
-                    if (!error.IsRetryable)
+                    catch (FormatException e)
                     {
-                        throw CloudWatchErrors.Translate(error, region, attempt);
+                        throw CloudWatchErrors.Unreadable(e, region);
                     }
-                    var attempts = attempt;
-                    failure = () => CloudWatchErrors.Translate(error, region, attempts);
                 }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
+                using var answer = new MemoryStream(buffer, 0, length, writable: false);
+                throw CloudWatchErrors.Translate(CloudWatchError.Read((int)response.StatusCode, answer), region, Attempts(request));
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            finally
             {
-                throw;
+                ArrayPool<byte>.Shared.Return(buffer);
             }
-            catch (OperationCanceledException e)
-            {
-                var attempts = attempt;
-                failure = () => CloudWatchErrors.Timeout(e, region, timeout, attempts);
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException)
-            {
-                var attempts = attempt;
-                failure = () => CloudWatchErrors.Network(e, region, attempts);
-            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (HttpResilience.IsAttemptTimeout(e) || e is OperationCanceledException)
+        {
+            throw CloudWatchErrors.Timeout(e, region, awsOptions.Value.RequestTimeout, Attempts(request));
+        }
+        catch (Exception e) when (HttpResilience.IsCircuitOpen(e))
+        {
+            throw CloudWatchErrors.CircuitOpen(e, region);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw CloudWatchErrors.Network(e, region, Attempts(request));
+        }
+    }
 
-            if (attempt > retries)
+    private static int Attempts(HttpRequestMessage request) => Math.Max(1, HttpResilience.AttemptsOf(request));
+
+    /// <summary>The resilience of the CloudWatch HttpClient: the AWS retry count and attempt timeout, CloudWatch's back-off.</summary>
+    public static HttpResilienceSettings Resilience(AwsOptions aws, CloudWatchOptions cloudWatch)
+    {
+        ArgumentNullException.ThrowIfNull(aws);
+        ArgumentNullException.ThrowIfNull(cloudWatch);
+        return new HttpResilienceSettings(aws.MaxErrorRetry, aws.RequestTimeout, cloudWatch.RetryBaseDelay, cloudWatch.MaxRetryDelay);
+    }
+
+    /// <summary>An answer that failed for a reason worth another attempt (throttling, a server fault) though its status is 400.</summary>
+    public static async ValueTask<bool> IsRetryableAnswerAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        await response.Content.LoadIntoBufferAsync(ct);
+        var body = await response.Content.ReadAsStreamAsync(ct);
+        try
+        {
+            return CloudWatchError.Read((int)response.StatusCode, body).IsRetryable;
+        }
+        finally
+        {
+            if (body.CanSeek)
             {
-                throw failure();
+                body.Position = 0;
             }
-            await Task.Delay(Backoff(attempt), clock, ct);
         }
     }
 
@@ -263,14 +276,6 @@ public sealed partial class CloudWatchClient(
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
         }
-    }
-
-    /// <summary>Full jitter: a random wait up to base × 2^(attempt-1), capped.</summary>
-    private TimeSpan Backoff(int attempt)
-    {
-        var settings = Options;
-        var ceiling = Math.Min(settings.MaxRetryDelay.TotalMilliseconds, settings.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Max(0, ceiling));
     }
 
     private static void Validate(IReadOnlyList<MetricQuery> queries)

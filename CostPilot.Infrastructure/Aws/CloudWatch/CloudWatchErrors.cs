@@ -107,6 +107,9 @@ internal static class CloudWatchErrors
     public static InventoryException Timeout(Exception e, string region, TimeSpan timeout, int attempts) =>
         new(InventoryFailure.Unavailable, $"CloudWatch did not answer {Action} in {region} within {timeout.TotalSeconds:0.#} s ({attempts} attempts).", e);
 
+    public static InventoryException CircuitOpen(Exception e, string region) =>
+        new(InventoryFailure.Unavailable, $"CloudWatch in {region} failed most recent calls, so CostPilot pauses {Action} there for a moment; try again shortly.", e);
+
     public static InventoryException Unreadable(Exception e, string region) =>
         new(InventoryFailure.InvalidAnswer, $"CloudWatch answered {Action} in {region} with a response CostPilot could not read: {Clip(e.Message)}", e);
 

@@ -17,10 +17,13 @@ internal sealed class SystemLogConfiguration : IEntityTypeConfiguration<SystemLo
         b.Property(l => l.SourceContext).HasMaxLength(256);
         b.Property(l => l.UserId).HasMaxLength(450);
         b.Property(l => l.CorrelationId).HasMaxLength(64);
+        b.Property(l => l.TraceId).HasMaxLength(32);
+        b.Property(l => l.SpanId).HasMaxLength(16);
         // The admin log viewer pages newest first, optionally by level, user or correlation id.
         b.HasIndex(l => l.Timestamp).IsDescending();
         b.HasIndex(l => new { l.Level, l.Timestamp }).IsDescending(false, true);
         b.HasIndex(l => l.CorrelationId);
+        b.HasIndex(l => l.TraceId);
         b.HasIndex(l => l.UserId);
     }
 }

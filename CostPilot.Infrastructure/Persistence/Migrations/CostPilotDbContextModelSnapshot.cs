@@ -1048,9 +1048,19 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("source_context");
 
+                    b.Property<string>("SpanId")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("span_id");
+
                     b.Property<DateTimeOffset>("Timestamp")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("timestamp");
+
+                    b.Property<string>("TraceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("trace_id");
 
                     b.Property<string>("UserId")
                         .HasMaxLength(450)
@@ -1066,6 +1076,9 @@ namespace CostPilot.Infrastructure.Persistence.Migrations
                     b.HasIndex("Timestamp")
                         .IsDescending()
                         .HasDatabaseName("ix_system_logs_timestamp");
+
+                    b.HasIndex("TraceId")
+                        .HasDatabaseName("ix_system_logs_trace_id");
 
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_system_logs_user_id");

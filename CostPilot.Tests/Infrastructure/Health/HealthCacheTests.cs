@@ -50,12 +50,12 @@ public sealed class HealthCacheTests(CostPilotAppFactory app) : IClassFixture<Co
     private HealthService NewService(TimeProvider clock, TimeSpan cacheFor)
     {
         var options = app.Services.GetRequiredService<IOptions<HealthOptions>>().Value;
-        return ActivatorUtilities.CreateInstance<HealthService>(app.Services, clock, Options.Create(new HealthOptions
+        return HealthServices.Create(app.Services, clock, new HealthOptions
         {
             CacheFor = cacheFor,
             StoragePath = options.StoragePath,
             CheckTimeout = options.CheckTimeout,
             HeartbeatTimeout = options.HeartbeatTimeout,
-        }));
+        });
     }
 }

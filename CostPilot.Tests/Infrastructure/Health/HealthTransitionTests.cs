@@ -35,7 +35,7 @@ public sealed class HealthTransitionTests : IClassFixture<NoJobServerApp>, IAsyn
     {
         _app = app;
         _loggers = new LoggerFactory([new CapturingLoggerProvider(_logs)]);
-        _health = ActivatorUtilities.CreateInstance<HealthService>(app.Services, _clock, _loggers.CreateLogger<HealthService>());
+        _health = HealthServices.Create(app.Services, _clock, logger: _loggers.CreateLogger<HealthService>());
     }
 
     public async Task InitializeAsync()
@@ -112,7 +112,7 @@ public sealed class HealthTransitionTests : IClassFixture<NoJobServerApp>, IAsyn
 
         // A new process: nothing in memory, the previous state comes from the stored records.
         _clock.Advance(TimeSpan.FromMinutes(1));
-        var restarted = ActivatorUtilities.CreateInstance<HealthService>(_app.Services, _clock, _loggers.CreateLogger<HealthService>());
+        var restarted = HealthServices.Create(_app.Services, _clock, logger: _loggers.CreateLogger<HealthService>());
         await ActivatorUtilities.CreateInstance<HealthMonitorJob>(_app.Services, restarted, _clock, _loggers.CreateLogger<HealthMonitorJob>())
             .RunAsync(CancellationToken.None);
 

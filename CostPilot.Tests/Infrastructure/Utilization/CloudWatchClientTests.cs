@@ -273,17 +273,12 @@ public sealed class CloudWatchClientTests : IDisposable
     private static HttpResponseMessage Ok(string xml) =>
         new(HttpStatusCode.OK) { Content = new StringContent(xml, Encoding.UTF8, "text/xml") };
 
-    private static CloudWatchClient Stub(Func<HttpRequestMessage, Task<HttpResponseMessage>> answer) =>
-        new(new StubHttpClients(answer), Options.Create(new AwsOptions { CloudWatchServiceUrl = "http://cloudwatch.invalid/", MaxErrorRetry = 2 }),
-            Options.Create(new CloudWatchOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(1) }), TimeProvider.System);
+    /// <summary>A client whose network is <paramref name="answer"/>, behind the app's resilience pipeline (2 retries, 1 ms back-off).</summary>
+    private CloudWatchClient Stub(Func<HttpRequestMessage, Task<HttpResponseMessage>> answer) =>
+        _clients.Create("http://cloudwatch.invalid/", maxErrorRetry: 2, primary: new Handler(answer));
 
-    private sealed class StubHttpClients(Func<HttpRequestMessage, Task<HttpResponseMessage>> answer) : IHttpClientFactory
+    private sealed class Handler(Func<HttpRequestMessage, Task<HttpResponseMessage>> answer) : HttpMessageHandler
     {
-        public HttpClient CreateClient(string name) => new(new Handler(answer));
-
-        private sealed class Handler(Func<HttpRequestMessage, Task<HttpResponseMessage>> answer) : HttpMessageHandler
-        {
-            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => answer(request);
-        }
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => answer(request);
     }
 }
