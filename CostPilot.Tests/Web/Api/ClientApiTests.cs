@@ -52,7 +52,7 @@ public sealed class ClientApiTests : IClassFixture<CostPilotAppFactory>
         Assert.Equal(KnownFleet.Unknown, cost.GetProperty("unknownCount").GetInt32());
         Assert.Equal(1, cost.GetProperty("unknownInstances").GetInt32());
         var savings = summary.GetProperty("potentialSavings");
-        Assert.Equal("70.08", savings.GetProperty("monthlySaving").GetRawText());
+        Assert.Equal(70.08m, savings.GetProperty("monthlySaving").GetDecimal());
         Assert.Equal(2, savings.GetProperty("recommendations").GetInt32());
         Assert.Equal(1, savings.GetProperty("unknownSavings").GetInt32());
         var row = Assert.Single(summary.GetProperty("byAccount").EnumerateArray());
@@ -115,8 +115,8 @@ public sealed class ClientApiTests : IClassFixture<CostPilotAppFactory>
         Assert.Equal(["i-0000000000000006", "i-0000000000000002"], items.Select(i => i.GetProperty("instanceId").GetString()));
         Assert.Equal("p4d.24xlarge", items[0].GetProperty("instanceType").GetString());
         Assert.Equal("running", items[0].GetProperty("state").GetString());
-        Assert.Equal("32.7726", items[0].GetProperty("hourlyUsd").GetRawText());
-        Assert.Equal("23924.00", items[0].GetProperty("monthlyUsd").GetRawText());
+        Assert.Equal(32.7726m, items[0].GetProperty("hourlyUsd").GetDecimal());
+        Assert.Equal(23_924.00m, items[0].GetProperty("monthlyUsd").GetDecimal());
         Assert.Equal("on_demand", items[0].GetProperty("priceSource").GetString());
         Assert.Equal("ml", items[0].GetProperty("tags").GetProperty("Team").GetString());
         var unknown = Assert.Single(last.GetProperty("items").EnumerateArray()); // unknown prices sort last, and stay null
@@ -164,14 +164,14 @@ public sealed class ClientApiTests : IClassFixture<CostPilotAppFactory>
         Assert.Equal(3, volumes.GetProperty("total").GetInt32());
         var first = volumes.GetProperty("items")[0];
         Assert.Equal("vol-0000000000000002", first.GetProperty("volumeId").GetString());
-        Assert.Equal("55.00", first.GetProperty("monthlyUsd").GetRawText());
+        Assert.Equal(55.00m, first.GetProperty("monthlyUsd").GetDecimal());
         Assert.True(first.GetProperty("isIdle").GetBoolean());
         Assert.Contains(volumes.GetProperty("items").EnumerateArray(), v => v.GetProperty("monthlyUsd").ValueKind == JsonValueKind.Null);
         Assert.Equal(1, idleVolumes.GetProperty("total").GetInt32());
         Assert.Equal(2, addresses.GetProperty("total").GetInt32());
         var idle = Assert.Single(addresses.GetProperty("items").EnumerateArray());
         Assert.Equal("203.0.113.11", idle.GetProperty("publicIp").GetString());
-        Assert.Equal("3.65", idle.GetProperty("monthlyUsd").GetRawText());
+        Assert.Equal(3.65m, idle.GetProperty("monthlyUsd").GetDecimal());
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed class ClientApiTests : IClassFixture<CostPilotAppFactory>
         Assert.Equal(2, all.GetProperty("total").GetInt32());
         var rows = all.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal("rightsize", rows[0].GetProperty("kind").GetString());
-        Assert.Equal("70.08", rows[0].GetProperty("monthlySaving").GetRawText());
+        Assert.Equal(70.08m, rows[0].GetProperty("monthlySaving").GetDecimal());
         Assert.Equal("idle_address", rows[1].GetProperty("kind").GetString());
         Assert.Equal(JsonValueKind.Null, rows[1].GetProperty("monthlySaving").ValueKind);
         Assert.Equal(1, slug.GetProperty("total").GetInt32());
@@ -215,21 +215,22 @@ public sealed class ClientApiTests : IClassFixture<CostPilotAppFactory>
     }
 
     [Fact]
-    public async Task Rescan_Active_202ThenInterruptedIs409WithTheReason()
+    public async Task Rescan_Active202_ScanMakingProgress409WithTheReason()
     {
         var (client, user) = await ApiClients.SignedInAsync(_app, Roles.Client);
         using var _ = client;
         var db = new CostInventory(_app.ConnectionString);
         var active = await db.AccountAsync(user.Id, "Active one", NewAwsId());
-        var interrupted = await db.AccountAsync(user.Id, "Interrupted one", NewAwsId(), status: "Interrupted");
+        var scanning = await db.AccountAsync(user.Id, "Scanning one", NewAwsId(), status: "Discovering");
+        await db.ExecuteAsync("UPDATE accounts SET discovery_progress_at = now() WHERE id = @id", ("id", scanning));
 
         using var started = await client.PostAsync($"/api/client/accounts/{active}/rescan", null);
-        using var refused = await client.PostAsync($"/api/client/accounts/{interrupted}/rescan", null);
+        using var refused = await client.PostAsync($"/api/client/accounts/{scanning}/rescan", null);
 
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         Assert.Equal($"/api/client/accounts/{active}", started.Headers.Location?.OriginalString);
         var problem = await ApiClients.ProblemAsync(refused, HttpStatusCode.Conflict);
-        Assert.Equal("This account's scan was interrupted and is resuming by itself.", problem.GetProperty("detail").GetString());
+        Assert.StartsWith("A scan of this account is running.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -265,14 +266,14 @@ public sealed class ClientApiTests : IClassFixture<CostPilotAppFactory>
             Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
             Assert.Equal("attachment", csv.Content.Headers.ContentDisposition?.DispositionType);
         }
-        var instanceLines = (await instances.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var instanceLines = (await instances.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal("instance_id,name,region,instance_type,platform,lifecycle,state,hourly_usd,monthly_usd,price_source", instanceLines[0]);
         Assert.StartsWith("i-0000000000000004,bastion,", Assert.Single(instanceLines[1..]), StringComparison.Ordinal);
-        var recommendationLines = (await recommendations.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var recommendationLines = (await recommendations.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal(2, recommendationLines.Length);
         Assert.Contains("i-0000000000000001", recommendationLines[1], StringComparison.Ordinal);
-        Assert.Equal(2, (await volumes.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.Equal(3, (await addresses.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(2, (await volumes.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length);
+        Assert.Equal(3, (await addresses.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length);
         Assert.Equal("Unknown state or sort.", (await ApiClients.ProblemAsync(badSort, HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
     }
 
