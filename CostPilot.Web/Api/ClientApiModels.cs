@@ -8,13 +8,6 @@ using CostPilot.Infrastructure.Recommendations;
 
 namespace CostPilot.Web.Api;
 
-/// <summary>One page of a list.</summary>
-/// <param name="Items">The rows of this page, in the order asked for.</param>
-/// <param name="Total">How many rows match the filters in all (every page).</param>
-/// <param name="Skip">How many matching rows come before this page.</param>
-/// <param name="Take">The page size asked for (at most 500).</param>
-public sealed record ApiPage<T>(IReadOnlyList<T> Items, int Total, int Skip, int Take);
-
 /// <summary>What the client dashboard shows: all the caller's accounts together. Money is USD per month, exact to the cent.</summary>
 /// <param name="Accounts">How many AWS accounts the caller has connected.</param>
 /// <param name="Instances">Live instances over all accounts.</param>
