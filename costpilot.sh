@@ -34,7 +34,7 @@ Environment:
   COSTPILOT_PG_PORT (5544)                    port of the private PostgreSQL cluster
   COSTPILOT_ADMIN_EMAIL / COSTPILOT_ADMIN_PASSWORD
                                               first super admin (else generated on first run)
-  ASPNETCORE_ENVIRONMENT (Development), ENCRYPTION_KEY (required in Production), AWS_REGION
+  ASPNETCORE_ENVIRONMENT (Development), ENCRYPTION_KEY and JWT_SECRET_KEY (required in Production), AWS_REGION
   COSTPILOT_DEBUG=1                           trace this script
 Logs: .data/logs/
 EOF
@@ -72,6 +72,9 @@ cmd_run() {
   export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
   if [ "$ASPNETCORE_ENVIRONMENT" = Production ] && [ -z "${ENCRYPTION_KEY:-}" ]; then
     die "ENCRYPTION_KEY is required in Production: export ENCRYPTION_KEY=\$(openssl rand -base64 32) and keep it safe"
+  fi
+  if [ "$ASPNETCORE_ENVIRONMENT" = Production ] && [ -z "${JWT_SECRET_KEY:-}" ]; then
+    die "JWT_SECRET_KEY is required in Production: export JWT_SECRET_KEY=\$(openssl rand -base64 32) (the same on every node)"
   fi
   probe=$host
   if [ "$probe" = 0.0.0.0 ] || [ "$probe" = '*' ] || [ "$probe" = '+' ]; then probe=127.0.0.1; fi

@@ -206,6 +206,7 @@ public static class DependencyInjection
         services.AddScoped<SystemOverviewService>();
         services.AddScoped<SystemLogService>();
         services.AddScoped<UserAdminService>();
+        services.AddSingleton<PersonalAccessTokenService>();
         services.AddSingleton<AdminJobService>();
         return builder;
     }

@@ -42,7 +42,7 @@ public static class DependencyInjection
                 options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
             })
             .AddIdentityCookies();
-        services.AddAuthentication().AddApiAuthentication(builder);
+        services.AddAuthentication().AddApiAuthentication(builder).AddPersonalAccessTokens();
         services.AddApi();
         services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
@@ -101,10 +101,10 @@ public static class DependencyInjection
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
-        // People get the friendly not-found page; the API answers problem details for a status without a body.
-        app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
-            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
-        app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        // People get the friendly not-found page; the API answers problem details for a status without a body. (Not a UseWhen
+        // branch: re-execution needs the app's own pipeline, whose endpoint routing a branch does not carry.)
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseApiStatusProblems();
         app.UseSerilogRequestLogging(options => options.GetLevel = (http, _, ex) =>
             ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
             : http.Request.Path.StartsWithSegments("/api/health") || http.Request.Path.StartsWithSegments("/_blazor") ? Serilog.Events.LogEventLevel.Verbose

@@ -27,7 +27,7 @@ public sealed class AuditEvent
 
     public string Action { get; set; } = "";
 
-    /// <summary>What was acted on: account, user, job, experiment.</summary>
+    /// <summary>What was acted on: account, user, job, experiment, token.</summary>
     public string TargetKind { get; set; } = "";
 
     public string TargetId { get; set; } = "";
@@ -51,6 +51,10 @@ public static class AuditActions
     public const string AccountRescan = "account.rescan";
     public const string RecommendationApplied = "recommendation.applied";
 
+    // A user's own API tokens.
+    public const string TokenCreated = "token.created";
+    public const string TokenRevoked = "token.revoked";
+
     // Administrators.
     public const string AdminAccountRescan = "admin.account.rescan";
     public const string AdminAccountRemoved = "admin.account.removed";
@@ -66,7 +70,7 @@ public static class AuditActions
 
     public static readonly IReadOnlyList<string> All =
     [
-        AccountConnected, AccountRemoved, AccountRescan, RecommendationApplied,
+        AccountConnected, AccountRemoved, AccountRescan, RecommendationApplied, TokenCreated, TokenRevoked,
         AdminAccountRescan, AdminAccountRemoved, JobRetried, JobDeleted,
         UserLocked, UserUnlocked, UserDisabled, UserEnabled, UserDeleted, UserSignedOut, UserRolesChanged,
     ];
@@ -78,4 +82,5 @@ public static class AuditTargets
     public const string User = "user";
     public const string Job = "job";
     public const string Experiment = "experiment";
+    public const string Token = "token";
 }

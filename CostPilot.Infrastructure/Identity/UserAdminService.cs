@@ -61,6 +61,9 @@ public sealed partial class UserAdminService(
     TimeProvider clock,
     ILogger<UserAdminService> logger)
 {
+    /// <summary>The most users one page lists.</summary>
+    public const int MaxTake = 200;
+
     private static readonly ServiceError UserGone = ServiceError.NotFound("That user no longer exists.");
 
     /// <summary>A lock set by an admin lasts until an admin lifts it: a century stands for "until unlocked".</summary>
@@ -78,7 +81,7 @@ public sealed partial class UserAdminService(
         {
             return denied;
         }
-        take = Math.Clamp(take, 1, 200);
+        take = Math.Clamp(take, 1, MaxTake);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.Users.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(search))

@@ -15,6 +15,9 @@ public sealed record SystemLogPage(IReadOnlyList<SystemLogRow> Rows, int Total);
 /// <summary>The admin log viewer's queries over <c>system_logs</c>, newest first.</summary>
 public sealed class SystemLogService(IDbContextFactory<CostPilotDbContext> dbFactory)
 {
+    /// <summary>The most log lines one page lists.</summary>
+    public const int MaxTake = 200;
+
     public static IReadOnlyList<string> Levels { get; } = ["Verbose", "Debug", "Information", "Warning", "Error", "Fatal"];
 
     public async Task<Result<SystemLogPage>> QueryAsync(Caller caller, SystemLogQuery query, CancellationToken ct = default)
@@ -47,7 +50,7 @@ public sealed class SystemLogService(IDbContextFactory<CostPilotDbContext> dbFac
         }
         var total = await logs.CountAsync(ct);
         var rows = await logs.OrderByDescending(l => l.Timestamp).ThenByDescending(l => l.Id)
-            .Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 200))
+            .Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, MaxTake))
             .Select(l => new SystemLogRow(l.Id, l.Timestamp, l.Level, l.Message, l.Exception, l.SourceContext, l.UserId, l.CorrelationId))
             .ToListAsync(ct);
         return new SystemLogPage(rows, total);

@@ -18,6 +18,13 @@ public sealed record AccountEvent(
     UtilizationProgress? Utilization = null,
     ExperimentProgress? Experiment = null)
 {
+    /// <summary>
+    /// Whether <see cref="Status"/> is news. Utilization and experiment events carry the account's status as their job read it
+    /// when it started, which may be stale by the time they are heard (a resumed scan, a finished one): only events of the
+    /// account itself (connected, discovery progress, interrupted, finished, removed, changed) say what the status is now.
+    /// </summary>
+    public bool ReportsStatus => Utilization is null && Experiment is null;
+
     /// <summary>A new account: the owner's other tabs list it.</summary>
     public static AccountEvent Connected(Account account, DateTimeOffset at) =>
         new(account.Id, account.OwnerId, account.Status, null, 0, 0, 0, Removed: false, at);

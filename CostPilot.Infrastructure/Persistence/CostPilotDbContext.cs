@@ -40,6 +40,7 @@ public sealed class CostPilotDbContext(DbContextOptions<CostPilotDbContext> opti
     public DbSet<StoredFinding> InstanceFindings => Set<StoredFinding>();
     public DbSet<SandboxInstance> SandboxInstances => Set<SandboxInstance>();
     public DbSet<Audit.AuditEvent> AuditEvents => Set<Audit.AuditEvent>();
+    public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -35,7 +35,7 @@ public sealed class AccountEventLog : IDisposable
     public IReadOnlyList<AccountStatus> Statuses(Guid accountId, DateTimeOffset? since = null)
     {
         var statuses = new List<AccountStatus>();
-        foreach (var e in Events.Where(e => e.AccountId == accountId && (since is null || e.At >= since)))
+        foreach (var e in Events.Where(e => e.AccountId == accountId && e.ReportsStatus && (since is null || e.At >= since)))
         {
             if (statuses.Count == 0 || statuses[^1] != e.Status)
             {

@@ -65,7 +65,7 @@ public sealed class PublishedApp : IAsyncLifetime
         {
             // Nothing from the test run's own environment may configure the app behind the test's back.
             if (key.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || key.StartsWith("DOTNET_ENVIRONMENT", StringComparison.Ordinal)
-                || key.StartsWith("ENCRYPTION_KEY", StringComparison.Ordinal) || key.StartsWith("COSTPILOT_", StringComparison.Ordinal)
+                || key.StartsWith("ENCRYPTION_KEY", StringComparison.Ordinal) || key is "JWT_SECRET_KEY" || key.StartsWith("COSTPILOT_", StringComparison.Ordinal)
                 || key.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase) || key.StartsWith("CostPilot__", StringComparison.OrdinalIgnoreCase)
                 || key is "DATABASE_URL")
             {

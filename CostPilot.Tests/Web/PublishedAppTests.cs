@@ -31,6 +31,7 @@ public sealed class PublishedAppTests
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
                 ["ConnectionStrings__Default"] = TestPostgres.ConnectionStringFor(database),
                 ["ENCRYPTION_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+                ["JWT_SECRET_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 ["CostPilot__DataDirectory"] = dataDirectory,
             });
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
@@ -66,25 +67,31 @@ public sealed class PublishedAppTests
         }
     }
 
-    [Fact]
-    public async Task Start_ProductionWithoutEncryptionKey_ExitsNonZeroWithAClearMessage()
+    [Theory]
+    [InlineData("ENCRYPTION_KEY")]
+    [InlineData("JWT_SECRET_KEY")]
+    public async Task Start_ProductionWithoutARequiredKey_ExitsNonZeroWithAClearMessage(string missing)
     {
         var port = PublishedApp.FreePort();
         var clock = Stopwatch.StartNew();
-        using var app = _published.Start(new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             // Never created: the app must refuse before it touches the database.
             ["ConnectionStrings__Default"] = TestPostgres.ConnectionStringFor($"cp_test_never_{Guid.NewGuid():N}"),
-        });
+            ["ENCRYPTION_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["JWT_SECRET_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        };
+        environment.Remove(missing);
+        using var app = _published.Start(environment);
 
         var exited = await app.WaitForExitAsync(RefusalDeadline);
 
-        Assert.True(exited, $"Still running after {RefusalDeadline.TotalSeconds:0} s without ENCRYPTION_KEY.\n{app.Output}");
+        Assert.True(exited, $"Still running after {RefusalDeadline.TotalSeconds:0} s without {missing}.\n{app.Output}");
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, RefusalDeadline);
         Assert.NotEqual(0, app.ExitCode);
-        Assert.Contains("ENCRYPTION_KEY", app.Error, StringComparison.Ordinal);
+        Assert.Contains($"{missing} is not set", app.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", app.Error, StringComparison.Ordinal);
     }
 

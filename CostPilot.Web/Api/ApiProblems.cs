@@ -50,14 +50,39 @@ public static class ApiProblems
         return TypedResults.Problem(detail: detail, statusCode: status, title: Title(status)).ExecuteAsync(http);
     }
 
+    /// <summary>
+    /// Under <c>/api</c>, an error status without a body (no route, wrong method, a refused token) becomes problem details
+    /// instead of the people's not-found page.
+    /// </summary>
+    public static IApplicationBuilder UseApiStatusProblems(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (!http.Request.Path.StartsWithSegments("/api"))
+        {
+            await next(http);
+            return;
+        }
+        if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+        {
+            pages.Enabled = false;
+        }
+        await next(http);
+        var response = http.Response;
+        if (response.StatusCode >= 400 && !response.HasStarted && response.ContentLength is null && string.IsNullOrEmpty(response.ContentType))
+        {
+            await Write(http, response.StatusCode);
+        }
+    });
+
     public static string Title(int status) => status switch
     {
         400 => "The request is not valid",
         401 => "Sign-in required",
         403 => "Forbidden",
         404 => "Not found",
+        405 => "Method not allowed",
         409 => "Conflict",
         413 => "Request too large",
+        415 => "Unsupported media type",
         429 => "Too many requests",
         _ => "Error",
     };

@@ -146,6 +146,7 @@ public sealed class ServerLossTests(PublishedApp published, ITestOutputHelper ou
         ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{PublishedApp.FreePort()}",
         ["ConnectionStrings__Default"] = web.ConnectionString,
         ["ENCRYPTION_KEY"] = web.Settings["ENCRYPTION_KEY"]!,
+        ["JWT_SECRET_KEY"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         ["CostPilot__DataDirectory"] = dataDirectory,
         ["CostPilot__Aws__ServiceUrl"] = web.Settings["CostPilot:Aws:ServiceUrl"]!,
         ["CostPilot__Aws__AccessKeyId"] = web.Settings["CostPilot:Aws:AccessKeyId"]!,
