@@ -206,6 +206,18 @@ public sealed class RecommendationService(
         return new RecommendationPage(page, total);
     }
 
+    /// <summary>One recommendation of the caller's, by its id (another user's is "not found", like one that does not exist).</summary>
+    public async Task<Result<RecommendationRow>> GetAsync(Caller caller, long recommendationId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var mine = db.Recommendations.AsNoTracking()
+            .Where(r => r.Id == recommendationId && db.Accounts.Any(a => a.Id == r.AccountId && a.OwnerId == caller.UserId));
+        return await Project(db, mine).SingleOrDefaultAsync(ct) is { } row
+            ? row
+            : ServiceError.NotFound("That recommendation does not exist or is not yours. Recommendations are replaced after each scan: list them again.");
+    }
+
     /// <summary>Every row the query matches, in its order, for the CSV export (nothing when the account is not the caller's).</summary>
     public async IAsyncEnumerable<RecommendationRow> StreamAsync(Caller caller, Guid accountId, RecommendationQuery query,
         [EnumeratorCancellation] CancellationToken ct = default)
@@ -294,6 +306,14 @@ public sealed class RecommendationService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var savings = await SavingsAsync(db, db.Accounts.Where(a => a.OwnerId == caller.UserId).Select(a => a.Id), ct);
         return savings.ToDictionary(s => s.Key, s => s.Value.MonthlySaving);
+    }
+
+    /// <summary>Each of the caller's accounts that has recommendations: known saving, count, and how many nobody can price.</summary>
+    public async Task<IReadOnlyDictionary<Guid, AccountSavings>> SavingsDetailByAccountAsync(Caller caller, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await SavingsAsync(db, db.Accounts.Where(a => a.OwnerId == caller.UserId).Select(a => a.Id), ct);
     }
 
     /// <summary>The savings of each of <paramref name="accountIds"/> that has recommendations (absent: none).</summary>

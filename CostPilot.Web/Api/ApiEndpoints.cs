@@ -22,7 +22,7 @@ public static class ApiEndpoints
 
     public static IServiceCollection AddApi(this IServiceCollection services)
     {
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = CamelCaseFields);
         services.AddValidation();
         services.AddOpenApi(ApiDocument.Name, ApiDocument.Configure);
         services.AddAuthorizationBuilder()
@@ -55,6 +55,24 @@ public static class ApiEndpoints
 
         endpoints.MapOpenApi(ApiDocument.Route).AllowAnonymous();
         endpoints.MapApiReference();
+    }
+
+    /// <summary>
+    /// Field errors name the field as the JSON request spells it (<c>roleArn</c>, <c>recommendationId</c>): the validation of
+    /// request records reports C# property names (<c>RoleArn</c>), the endpoints' own checks the JSON names.
+    /// </summary>
+    private static void CamelCaseFields(ProblemDetailsContext context)
+    {
+        if (context.ProblemDetails is HttpValidationProblemDetails { Errors.Count: > 0 } validation)
+        {
+            var errors = validation.Errors.ToList();
+            validation.Errors.Clear();
+            foreach (var (field, messages) in errors)
+            {
+                var name = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(field);
+                validation.Errors[name] = validation.Errors.TryGetValue(name, out var earlier) ? [.. earlier, .. messages] : messages;
+            }
+        }
     }
 
     /// <summary>Who is calling, as the services check it: the token's user, roles and e-mail, and the client's address.</summary>

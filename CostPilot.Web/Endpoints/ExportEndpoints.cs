@@ -19,13 +19,21 @@ namespace CostPilot.Web.Endpoints;
 /// </summary>
 public static class ExportEndpoints
 {
-    public static void MapExportEndpoints(this IEndpointRouteBuilder endpoints)
-    {
-        var exports = endpoints.MapGroup("/client/accounts/{id:guid}/export")
-            .RequireAuthorization(policy => policy.RequireRole(Roles.Client));
+    /// <summary>The pages' downloads under <c>/client</c>, for a client signed in with the cookie.</summary>
+    public static void MapExportEndpoints(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGroup("/client").RequireAuthorization(policy => policy.RequireRole(Roles.Client))
+            .MapExports(experimentsPath: "/optimizations/export.csv");
 
+    /// <summary>
+    /// Maps the CSV downloads into <paramref name="group"/>: <c>/accounts/{id}/export/{instances,volumes,addresses,recommendations}.csv</c>
+    /// and the experiment history at <paramref name="experimentsPath"/>. The pages map them under <c>/client</c>, the API under
+    /// <c>/api/client</c>: one set of handlers, so a download is the same file either way. The group decides who may call.
+    /// </summary>
+    public static RouteGroupBuilder MapExports(this RouteGroupBuilder group, string experimentsPath)
+    {
+        ArgumentNullException.ThrowIfNull(group);
         // The optimization history of all the caller's accounts (or one: ?account=), optionally one state (?state=rolled-back).
-        endpoints.MapGet("/client/optimizations/export.csv", (HttpRequest request, ClaimsPrincipal user, OptimizationService optimization,
+        group.MapGet(experimentsPath, (HttpRequest request, ClaimsPrincipal user, OptimizationService optimization,
             TimeProvider clock, CancellationToken ct) =>
         {
             if (ParseExperimentQuery(request.Query) is not { } query)
@@ -36,8 +44,9 @@ public static class ExportEndpoints
             var name = $"costpilot-optimizations-{clock.GetUtcNow().UtcDateTime:yyyy-MM-dd}.csv";
             return Results.Stream(stream => InventoryCsv.WriteExperimentsAsync(stream, optimization.StreamAsync(caller, query, ct), ct),
                 InventoryCsv.ContentType, name);
-        }).RequireAuthorization(policy => policy.RequireRole(Roles.Client));
+        }).Csv("Your optimization history as CSV (?account=, ?state= as the list)");
 
+        var exports = group.MapGroup("/accounts/{id:guid}/export");
         exports.MapGet("/instances.csv", (Guid id, HttpRequest request, ClaimsPrincipal user, InventoryQueryService inventory, TimeProvider clock,
             CancellationToken ct) =>
         {
@@ -48,7 +57,7 @@ public static class ExportEndpoints
             var caller = Caller.FromPrincipal(user);
             return CsvAsync(id, "instances", caller, inventory, clock,
                 (stream, token) => InventoryCsv.WriteInstancesAsync(stream, inventory.StreamInstancesAsync(caller, id, query, token), token), ct);
-        });
+        }).Csv("The account's instances as CSV, filtered and sorted as the instances list");
 
         exports.MapGet("/recommendations.csv", (Guid id, HttpRequest request, ClaimsPrincipal user, InventoryQueryService inventory,
             RecommendationService recommendations, TimeProvider clock, CancellationToken ct) =>
@@ -60,7 +69,7 @@ public static class ExportEndpoints
             var caller = Caller.FromPrincipal(user);
             return CsvAsync(id, "recommendations", caller, inventory, clock,
                 (stream, token) => InventoryCsv.WriteRecommendationsAsync(stream, recommendations.StreamAsync(caller, id, query, token), token), ct);
-        });
+        }).Csv("The account's recommendations as CSV, filtered and sorted as the recommendations list");
 
         exports.MapGet("/volumes.csv", (Guid id, HttpRequest request, ClaimsPrincipal user, InventoryQueryService inventory, TimeProvider clock,
             CancellationToken ct) =>
@@ -69,7 +78,7 @@ public static class ExportEndpoints
             var query = ParseResourceQuery(request.Query);
             return CsvAsync(id, "volumes", caller, inventory, clock,
                 (stream, token) => InventoryCsv.WriteVolumesAsync(stream, inventory.StreamVolumesAsync(caller, id, query, token), token), ct);
-        });
+        }).Csv("The account's EBS volumes as CSV (?region=, ?text=, ?idle=true)");
 
         exports.MapGet("/addresses.csv", (Guid id, HttpRequest request, ClaimsPrincipal user, InventoryQueryService inventory, TimeProvider clock,
             CancellationToken ct) =>
@@ -78,8 +87,15 @@ public static class ExportEndpoints
             var query = ParseResourceQuery(request.Query);
             return CsvAsync(id, "addresses", caller, inventory, clock,
                 (stream, token) => InventoryCsv.WriteAddressesAsync(stream, inventory.StreamAddressesAsync(caller, id, query, token), token), ct);
-        });
+        }).Csv("The account's Elastic IP addresses as CSV (?region=, ?text=, ?idle=true)");
+        return group;
     }
+
+    private static RouteHandlerBuilder Csv(this RouteHandlerBuilder endpoint, string summary) =>
+        endpoint.WithSummary(summary)
+            .Produces<string>(StatusCodes.Status200OK, "text/csv")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
     /// <summary>The download link of the recommendations list as it is filtered and sorted now.</summary>
     public static string RecommendationsUrl(Guid accountId, RecommendationQuery query)
@@ -119,7 +135,7 @@ public static class ExportEndpoints
             account = parsed;
         }
         ExperimentState? state = null;
-        if (Text(query, "state") is { } stateText && (state = ExperimentStates.FromSlug(stateText)) is null)
+        if (Text(query, "state") is { } stateText && (state = ExperimentStates.FromSlug(stateText.Replace('_', '-'))) is null)
         {
             return null;
         }
@@ -131,7 +147,7 @@ public static class ExportEndpoints
     {
         ArgumentNullException.ThrowIfNull(query);
         RecommendationKind? kind = null;
-        if (Text(query, "kind") is { } kindName && (kind = RecommendationKinds.FromSlug(kindName)) is null)
+        if (Text(query, "kind") is { } kindName && (kind = RecommendationKinds.FromSlug(kindName.Replace('_', '-'))) is null)
         {
             return null;
         }
