@@ -136,6 +136,9 @@ cmd_test() {
   require_project CostPilot.Tests
   ensure_postgres test
   ensure_chromium
+  # The README's REST API walkthrough runs as a script in the suite: curl and jq, nothing more.
+  command -v curl >/dev/null 2>&1 || apt_install curl
+  command -v jq >/dev/null 2>&1 || apt_install jq
   rm -rf "$ROOT/artifacts/publish"
   dotnet_quiet "publishing CostPilot.Web to artifacts/publish" "$LOG_DIR/publish.log" \
     publish CostPilot.Web -c Release -o "$ROOT/artifacts/publish"
