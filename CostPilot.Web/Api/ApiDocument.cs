@@ -20,8 +20,10 @@ public static class ApiDocument
     public static void Configure(OpenApiOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // The API, and /api/health; not the pages' own links that live under /api (the CloudFormation download).
         options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true
-            && !description.RelativePath.StartsWith("api/openapi", StringComparison.Ordinal);
+            && !description.RelativePath.StartsWith("api/openapi", StringComparison.Ordinal)
+            && !description.RelativePath.StartsWith("api/cloudformation", StringComparison.Ordinal);
         options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
@@ -29,8 +31,8 @@ public static class ApiDocument
                 Title = "CostPilot API",
                 Version = HealthVersion(),
                 Description =
-                    "Script CostPilot: sign in with POST /api/auth/login (or use a personal access token from your profile), then send " +
-                    "'Authorization: Bearer <token>'. Errors are RFC 9457 problem details. Another user's ids answer 404.",
+                    "Script CostPilot: sign in with `POST /api/auth/login` (or use a personal access token from your profile), then send " +
+                    "`Authorization: Bearer TOKEN`. Errors are RFC 9457 problem details. Another user's ids answer 404.",
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
@@ -61,6 +63,11 @@ public static class ApiDocument
                 .WithTitle("CostPilot API")
                 .WithOpenApiRoutePattern(Route)
                 .DisableDefaultFonts()
+                .ExpandAllTags()
+                .HideDeveloperTools()
+                .HideClientButton()
+                .DisableAgent()
+                .DisableMcp()
                 .WithNonce(SecurityHeaders.Nonce(http) ?? "")
                 .AddPreferredSecuritySchemes(BearerScheme))
             .AllowAnonymous();

@@ -34,7 +34,9 @@ public static class HealthEndpoints
                 }),
             };
             return Results.Json(body, statusCode: report.Overall == HealthStatus.Unhealthy ? 503 : 200);
-        }).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.Health);
+        }).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.Health)
+            .WithTags("Health")
+            .WithSummary("Is CostPilot serving? No sign-in; 200 while healthy or degraded, 503 when not");
 
         // For orchestrators (Kubernetes probes, compose health checks): plain "Healthy"/"Degraded"/"Unhealthy", 503 when unhealthy.
         // Live: the process answers (no check at all, so a database outage does not get the node restarted).
