@@ -45,7 +45,7 @@ public sealed class ApiWalkthroughTests(PublishedApp published, ITestOutputHelpe
                 ["AWS_EC2_METADATA_DISABLED"] = "true",
             });
             using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(10) };
-            await WaitUntilHealthyAsync(app, http);
+            await app.WaitUntilHealthyAsync(http, StartupDeadline);
             // A newcomer registers in the browser, then scripts the rest.
             var email = TestUsers.NewEmail("walkthrough");
             using (var registered = await FormClient.RegisterAsync(http, email, TestUsers.Password))
@@ -84,28 +84,6 @@ public sealed class ApiWalkthroughTests(PublishedApp published, ITestOutputHelpe
             Directory.Delete(dataDirectory, recursive: true);
         }
     }
-
-    private static async Task WaitUntilHealthyAsync(ChildProcess app, HttpClient http) =>
-        await Eventually.WaitForAsync(
-            async () =>
-            {
-                if (app.HasExited)
-                {
-                    Assert.Fail($"The app exited with {app.ExitCode} before it was healthy.\n{app.Error}\n{app.Output}");
-                }
-                try
-                {
-                    using var response = await http.GetAsync("/api/health");
-                    return response.StatusCode;
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    return (HttpStatusCode?)null;
-                }
-            },
-            status => status == HttpStatusCode.OK,
-            StartupDeadline,
-            "GET /api/health to answer 200");
 
     private static ChildProcess Run(IReadOnlyDictionary<string, string> environment)
     {

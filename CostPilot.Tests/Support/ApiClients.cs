@@ -11,7 +11,7 @@ public static class ApiClients
 {
     /// <summary>A client without cookies or redirects: what a script with curl is.</summary>
     public static HttpClient Anonymous(WebApplicationFactory<Program> app) =>
-        app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false, BaseAddress = app.ClientOptions.BaseAddress });
 
     /// <summary>A new user with <paramref name="role"/>, signed in through the API.</summary>
     public static async Task<(HttpClient Client, TestUser User)> SignedInAsync(WebApplicationFactory<Program> app, string role)

@@ -40,7 +40,7 @@ public class CostPilotAppFactory : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("CostPilot:Jobs:Workers", "2");
         // Tests sign in, register, connect and ask for health far more often than people do, all from one address: no
         // limit bites, and health is checked afresh, unless a test sets its own (Settings below win).
-        foreach (var limit in (string[])["SignIn", "Registration", "Connect", "Rescan", "Health"])
+        foreach (var limit in (string[])["SignIn", "Registration", "Connect", "Rescan", "Health", "Api"])
         {
             builder.UseSetting($"CostPilot:RateLimits:{limit}:PermitLimit", "1000000");
         }

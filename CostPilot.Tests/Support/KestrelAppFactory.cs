@@ -4,7 +4,7 @@ namespace CostPilot.Tests.Support;
 /// The real app listening on a real port (Kestrel on a free port), for a browser to drive. Its own
 /// fresh database, like <see cref="CostPilotAppFactory"/>.
 /// </summary>
-public sealed class KestrelAppFactory : CostPilotAppFactory
+public class KestrelAppFactory : CostPilotAppFactory
 {
     public KestrelAppFactory() => UseKestrel(0);
 

@@ -157,6 +157,29 @@ public sealed class ChildProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>Waits until <c>GET /api/health</c> answers 200 (the last status seen); fails at once when the app exits.</summary>
+    public Task<HttpStatusCode?> WaitUntilHealthyAsync(HttpClient http, TimeSpan deadline) =>
+        Eventually.WaitForAsync(
+            async () =>
+            {
+                if (HasExited)
+                {
+                    Assert.Fail($"The app exited with {ExitCode} before it was healthy.\n{Error}\n{Output}");
+                }
+                try
+                {
+                    using var response = await http.GetAsync("/api/health");
+                    return response.StatusCode;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    return (HttpStatusCode?)null;
+                }
+            },
+            status => status == HttpStatusCode.OK,
+            deadline,
+            "GET /api/health to answer 200");
+
     public string Output => Read(_output);
 
     public string Error => Read(_error);

@@ -36,26 +36,7 @@ public sealed class PublishedAppTests
             });
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
 
-            var status = await Eventually.WaitForAsync(
-                async () =>
-                {
-                    if (app.HasExited)
-                    {
-                        Assert.Fail($"The app exited with {app.ExitCode} before it was healthy.\n{app.Error}\n{app.Output}");
-                    }
-                    try
-                    {
-                        using var response = await http.GetAsync("/api/health");
-                        return response.StatusCode;
-                    }
-                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                    {
-                        return (HttpStatusCode?)null;
-                    }
-                },
-                status => status == HttpStatusCode.OK,
-                StartupDeadline,
-                "GET /api/health to answer 200");
+            var status = await app.WaitUntilHealthyAsync(http, StartupDeadline);
 
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.True(await CountMigrationsAsync(database) > 0, "The startup migrations did not run.");
