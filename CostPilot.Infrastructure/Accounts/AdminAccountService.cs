@@ -66,7 +66,7 @@ public sealed class AdminAccountService(
     DiscoveryScheduler discovery,
     AuditTrail audit)
 {
-    public const int MaxTake = 200;
+    public const int MaxTake = 500;
     public const int MaxOwnerSearchLength = 256;
 
     /// <summary>Shown for an owner whose user row is missing (never expected: deleting a user deletes their accounts).</summary>

@@ -17,7 +17,7 @@ public sealed record AuditPage(IReadOnlyList<AuditEvent> Rows, int Total);
 /// </summary>
 public sealed class AuditTrail(IDbContextFactory<CostPilotDbContext> dbFactory, TimeProvider clock)
 {
-    public const int MaxTake = 200;
+    public const int MaxTake = 500;
 
     /// <summary>An entry to add to the context that saves the change it records.</summary>
     public AuditEvent Entry(Caller actor, string action, string targetKind, string targetId, string? targetLabel = null, string? detail = null)

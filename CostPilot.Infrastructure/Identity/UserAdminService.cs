@@ -62,7 +62,7 @@ public sealed partial class UserAdminService(
     ILogger<UserAdminService> logger)
 {
     /// <summary>The most users one page lists.</summary>
-    public const int MaxTake = 200;
+    public const int MaxTake = 500;
 
     private static readonly ServiceError UserGone = ServiceError.NotFound("That user no longer exists.");
 

@@ -16,7 +16,7 @@ public sealed record SystemLogPage(IReadOnlyList<SystemLogRow> Rows, int Total);
 public sealed class SystemLogService(IDbContextFactory<CostPilotDbContext> dbFactory)
 {
     /// <summary>The most log lines one page lists.</summary>
-    public const int MaxTake = 200;
+    public const int MaxTake = 500;
 
     public static IReadOnlyList<string> Levels { get; } = ["Verbose", "Debug", "Information", "Warning", "Error", "Fatal"];
 
