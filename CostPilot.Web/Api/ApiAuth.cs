@@ -21,10 +21,10 @@ public static class ApiAuth
     /// <summary>The scheme the API's endpoints require: it forwards to <see cref="JwtScheme"/> or <see cref="PatScheme"/>.</summary>
     public const string Scheme = "Api";
     public const string JwtScheme = "ApiJwt";
-    public const string PatScheme = "ApiPat";
+    public const string PatScheme = PersonalAccessTokenHandler.SchemeName;
 
     /// <summary>How a personal access token starts; a JWT never does.</summary>
-    public const string PatPrefix = "cpat_";
+    public const string PatPrefix = PersonalAccessTokenService.TokenPrefix;
 
     public const string Issuer = "costpilot";
     public const string Audience = "costpilot-api";

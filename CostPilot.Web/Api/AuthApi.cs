@@ -61,7 +61,7 @@ public static class AuthApi
             return Unauthorized("The token's user no longer exists.");
         }
         var roles = caller.Roles.Order(StringComparer.Ordinal).ToList();
-        var via = http.User.FindFirst("costpilot:pat") is null ? "sign-in" : "personal-access-token";
+        var via = http.User.FindFirst(PersonalAccessTokenHandler.TokenIdClaim) is null ? "sign-in" : "personal-access-token";
         var expires = http.User.FindFirst("exp")?.Value is { } exp && long.TryParse(exp, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : (DateTimeOffset?)null;

@@ -73,7 +73,7 @@ internal static class RateLimits
     // never gets this far (authorization runs first), but would count by address.
     private static RateLimitPartition<string> ByToken(HttpContext http, RateLimitRule rule)
     {
-        var token = http.User.FindFirst("costpilot:pat")?.Value is { } pat ? "pat:" + pat
+        var token = http.User.FindFirst(Api.PersonalAccessTokenHandler.TokenIdClaim)?.Value is { } pat ? "pat:" + pat
             : http.User.FindFirst("jti")?.Value is { } jti ? "jwt:" + jti
             : "address:" + ClientKey(http.Connection.RemoteIpAddress);
         return RateLimitPartition.GetFixedWindowLimiter(token, _ => new FixedWindowRateLimiterOptions
