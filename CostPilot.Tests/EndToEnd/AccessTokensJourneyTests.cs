@@ -39,6 +39,9 @@ public sealed class AccessTokensJourneyTests(BrowserFixture browser) : IClassFix
         await Expect(card.GetByTestId("token-row")).ToHaveCountAsync(1);
         await Expect(card.GetByTestId("token-row")).ToContainTextAsync("nightly report");
         await Ui.ScreenshotAsync(card, "tokens-created");
+        await page.SetViewportSizeAsync(390, 844);
+        await Ui.ScreenshotAsync(card, "tokens-created-phone");
+        await page.SetViewportSizeAsync(1366, 900);
         Assert.NotNull(await tokens.AuthenticateAsync(token));
 
         await page.ReloadAsync();
