@@ -116,11 +116,11 @@ public static class ApiAuth
         var principal = context.Principal;
         var id = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         var stamp = principal?.FindFirstValue(StampClaim);
-        var users = context.HttpContext.RequestServices.GetRequiredService<UserManager<AppUser>>();
-        var user = id is null ? null : await users.FindByIdAsync(id);
-        if (user is null || stamp is null || !string.Equals(user.SecurityStamp, stamp, StringComparison.Ordinal)
-            || !await context.HttpContext.RequestServices.GetRequiredService<CostPilotSignInManager>().CanSignInAsync(user)
-            || await users.IsLockedOutAsync(user))
+        var signIn = context.HttpContext.RequestServices.GetRequiredService<CostPilotSignInManager>();
+        var user = id is null ? null : await signIn.UserManager.FindByIdAsync(id);
+        // Identity's own stamp check, as the cookie sessions get (SessionValidation).
+        if (user is null || !await signIn.ValidateSecurityStampAsync(user, stamp)
+            || !await signIn.CanSignInAsync(user) || await signIn.UserManager.IsLockedOutAsync(user))
         {
             context.Fail("The token is no longer valid.");
         }

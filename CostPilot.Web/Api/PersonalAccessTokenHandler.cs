@@ -23,17 +23,9 @@ public sealed class PersonalAccessTokenHandler(
     /// <summary>The id of the token that authenticated the request.</summary>
     public const string TokenIdClaim = "costpilot:pat";
 
-    private const string BearerPrefix = "Bearer ";
-
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
-        {
-            return AuthenticateResult.NoResult();
-        }
-        var token = header[BearerPrefix.Length..].Trim();
-        if (!token.StartsWith(PersonalAccessTokenService.TokenPrefix, StringComparison.Ordinal))
+        if (ApiAuth.BearerToken(Request) is not { } token || !token.StartsWith(PersonalAccessTokenService.TokenPrefix, StringComparison.Ordinal))
         {
             return AuthenticateResult.NoResult();
         }
