@@ -107,8 +107,15 @@ internal sealed class ResumeFleet
     /// last write comes a moment before the worker records the job's end.
     /// </summary>
     public static async Task<List<(long Id, string? State)>> WaitForJobsAsync(FakeAwsAppFactory app, Guid accountId, params string[] expected) =>
-        await Eventually.WaitForAsync(() => DiscoveryJobsAsync(app, accountId), jobs => jobs.Select(j => j.State).SequenceEqual(expected),
-            TimeSpan.FromSeconds(30), $"the discovery jobs to be {string.Join(", ", expected)}");
+        (await Eventually.WaitForAsync(async () => new JobStates(await DiscoveryJobsAsync(app, accountId)),
+            jobs => jobs.Jobs.Select(j => j.State).SequenceEqual(expected),
+            TimeSpan.FromSeconds(30), $"the discovery jobs to be {string.Join(", ", expected)}")).Jobs;
+
+    /// <summary>Jobs whose give-up message names each job and its state, not the list's type.</summary>
+    private sealed record JobStates(List<(long Id, string? State)> Jobs)
+    {
+        public override string ToString() => "[" + string.Join(", ", Jobs.Select(j => $"{j.Id}: {j.State ?? "no state"}")) + "]";
+    }
 
     /// <summary>Every discovery job Hangfire holds for the account, oldest first: (id, state).</summary>
     public static Task<List<(long Id, string? State)>> DiscoveryJobsAsync(FakeAwsAppFactory app, Guid accountId) =>
